@@ -1,0 +1,167 @@
+//! The audit: find the program files, then read, parse and evaluate them in parallel, one
+//! prepared policy evaluator per worker thread.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use remedy_guardrails::{FileAudit, PolicySet, Severity, Tally, Violation};
+use remedy_tools::{Diagnostic, DiagnosticLevel, Language, WalkError, discover};
+use serde::Serialize;
+
+use crate::project;
+
+/// Files larger than this are generated or vendored, not hand-written programs.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A diagnostic with the file it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileDiagnostic {
+    pub file: String,
+    #[serde(flatten)]
+    pub diagnostic: Diagnostic,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub files: u64,
+    pub resources: u64,
+    /// Resources without any violation.
+    pub clean_resources: u64,
+    pub policies: u64,
+    pub violations: u64,
+    /// Violations per severity, every severity present.
+    pub by_severity: BTreeMap<Severity, u64>,
+    /// Checks skipped because a property the policy reads is not statically known.
+    pub indeterminate: u64,
+    /// Files that could not be fully parsed.
+    pub files_with_errors: u64,
+    pub duration_ms: u64,
+}
+
+/// Everything an audit found.
+#[derive(Debug, Clone, Default)]
+pub struct AuditReport {
+    pub root: PathBuf,
+    /// Sorted by file, line, policy.
+    pub violations: Vec<Violation>,
+    pub diagnostics: Vec<FileDiagnostic>,
+    /// Per policy id.
+    pub tallies: BTreeMap<String, Tally>,
+    pub summary: Summary,
+}
+
+/// Audit the programs under `paths` (files or directories). File names in the report are
+/// relative to the project root of the first path.
+pub fn run(paths: &[PathBuf], policies: &PolicySet) -> Result<AuditReport, WalkError> {
+    let started = Instant::now();
+    let root = project::root_of(paths.first().map_or(Path::new("."), PathBuf::as_path));
+    let files = discover(paths)?;
+    tracing::debug!(files = files.len(), root = %root.display(), "auditing");
+
+    let audits: Vec<(String, FileAudit)> = files
+        .par_iter()
+        .map_init(
+            || policies.evaluator(),
+            |evaluator, path| {
+                let name = project::relative(&root, path);
+                let audit = audit_file(evaluator, &name, path);
+                (name, audit)
+            },
+        )
+        .collect();
+
+    Ok(assemble(root, audits, policies, started.elapsed()))
+}
+
+fn audit_file(
+    evaluator: &mut remedy_guardrails::Evaluator<'_>,
+    name: &str,
+    path: &Path,
+) -> FileAudit {
+    let failed = |message: String| FileAudit {
+        diagnostics: vec![Diagnostic {
+            level: DiagnosticLevel::Error,
+            line: 1,
+            column: 1,
+            message,
+        }],
+        ..FileAudit::default()
+    };
+    let Some(language) = Language::from_path(path) else {
+        return FileAudit::default();
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            return failed(format!(
+                "skipped: {} MiB is larger than the {} MiB limit for program files",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ));
+        }
+        Ok(_) => {}
+        Err(err) => return failed(format!("cannot read: {err}")),
+    }
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return failed("skipped: not valid UTF-8".into()),
+        },
+        Err(err) => return failed(format!("cannot read: {err}")),
+    };
+    evaluator.audit_source(name, language, &text)
+}
+
+fn assemble(
+    root: PathBuf,
+    audits: Vec<(String, FileAudit)>,
+    policies: &PolicySet,
+    elapsed: Duration,
+) -> AuditReport {
+    let mut report = AuditReport {
+        root,
+        ..AuditReport::default()
+    };
+    let summary = &mut report.summary;
+    summary.files = audits.len() as u64;
+    summary.policies = policies.policies().len() as u64;
+    for severity in Severity::ALL {
+        summary.by_severity.insert(severity, 0);
+    }
+    for (file, audit) in audits {
+        summary.resources += audit.resources;
+        summary.clean_resources += audit.clean_resources;
+        if audit
+            .diagnostics
+            .iter()
+            .any(|d| d.level == DiagnosticLevel::Error)
+        {
+            summary.files_with_errors += 1;
+        }
+        for (index, tally) in audit.tallies {
+            summary.indeterminate += tally.indeterminate;
+            let id = policies.policies()[index].id.clone();
+            report.tallies.entry(id).or_default().add(tally);
+        }
+        for violation in &audit.violations {
+            *summary.by_severity.entry(violation.severity).or_default() += 1;
+        }
+        summary.violations += audit.violations.len() as u64;
+        report.violations.extend(audit.violations);
+        report.diagnostics.extend(
+            audit
+                .diagnostics
+                .into_iter()
+                .map(|diagnostic| FileDiagnostic {
+                    file: file.clone(),
+                    diagnostic,
+                }),
+        );
+    }
+    report.violations.sort_by(|a, b| {
+        (&a.file, a.line, a.column, &a.policy).cmp(&(&b.file, b.line, b.column, &b.policy))
+    });
+    report.summary.duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    report
+}

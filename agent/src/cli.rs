@@ -1,0 +1,118 @@
+//! Command-line interface definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use remedy_guardrails::Severity;
+
+use crate::report::Format;
+
+/// remedy: find infrastructure policy violations in Pulumi programs (TypeScript and Python),
+/// fix them, and keep them from coming back.
+#[derive(Debug, Parser)]
+#[command(
+    name = "remedy",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Global options")]
+    pub color: ColorChoice,
+
+    /// More log output (-v info, -vv debug, -vvv trace). REMEDY_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
+    pub quiet: bool,
+
+    /// Log line format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human, help_heading = "Global options")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find policy violations in Pulumi programs.
+    ///
+    /// Reads every .ts and .py file under the given paths (honouring .gitignore, skipping
+    /// node_modules, virtual environments and build output), finds the Pulumi resources they
+    /// declare and evaluates them against the policy packs. Values that are only known at deploy
+    /// time (config, outputs of other resources) never trigger a violation.
+    ///
+    /// Exit status: 0 when the audit ran (whatever it found), 2 on errors.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Policies")]
+pub struct PolicyArgs {
+    /// Also load the policy packs (.rego files) in this directory or file. Repeatable.
+    #[arg(long = "policy-dir", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+
+    /// Do not load the built-in packs (use only --policy-dir).
+    #[arg(long)]
+    pub no_builtin_policies: bool,
+
+    /// Evaluate only these policy ids. Repeatable.
+    #[arg(long = "policy", value_name = "ID")]
+    pub policies: Vec<String>,
+
+    /// Evaluate only policies of at least this severity.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Files or directories to audit.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}

@@ -1,0 +1,4 @@
+//! remedy's measurement side: synthetic corpora for benchmarks (and, as it lands, the
+//! fix-quality harness).
+
+pub mod corpus;

@@ -1,0 +1,22 @@
+package remedy.aws.ebs_volume_encrypted
+
+import rego.v1
+
+metadata := {
+	"id": "aws-ebs-volume-encrypted",
+	"title": "EBS volumes must be encrypted",
+	"description": "Unencrypted EBS volumes and their snapshots expose data at rest. Set encrypted to true (optionally with a customer managed kmsKeyId).",
+	"severity": "high",
+	"resource_types": ["aws:ebs/volume:Volume"],
+	"frameworks": {
+		"nist-800-53-r5": ["SC-13", "SC-28", "SC-28(1)"],
+		"pci-dss-4.0": ["3.5.1"],
+	},
+	"remediation": {"kind": "set", "property": "encrypted", "value": true},
+}
+
+deny contains msg if {
+	not input.encrypted
+	not input.snapshotId
+	msg := sprintf("%s is not encrypted", [input.__name])
+}

@@ -1,0 +1,22 @@
+package remedy.aws.ecr_tag_immutability
+
+import rego.v1
+
+metadata := {
+	"id": "aws-ecr-tag-immutability",
+	"title": "ECR repositories must make image tags immutable",
+	"description": "With mutable tags, pushing an image can silently replace what a tag such as v1.2.3 points to, so deployments cannot be traced to a reviewed image.",
+	"severity": "medium",
+	"resource_types": ["aws:ecr/repository:Repository"],
+	"frameworks": {
+		"nist-800-53-r5": ["CM-8(1)"],
+	},
+	"remediation": {"kind": "set", "property": "imageTagMutability", "value": "IMMUTABLE"},
+}
+
+immutable := {"IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"}
+
+deny contains msg if {
+	not input.imageTagMutability in immutable
+	msg := sprintf("%s allows image tags to be overwritten", [input.__name])
+}

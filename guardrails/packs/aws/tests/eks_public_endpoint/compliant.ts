@@ -1,0 +1,6 @@
+import * as aws from "@pulumi/aws";
+
+new aws.eks.Cluster("good-private", {
+    roleArn: "arn:aws:iam::123456789012:role/eks",
+    vpcConfig: { subnetIds: ["subnet-1"], endpointPrivateAccess: true, endpointPublicAccess: false },
+});

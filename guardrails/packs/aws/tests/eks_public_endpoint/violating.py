@@ -1,0 +1,4 @@
+import pulumi_aws as aws
+
+aws.eks.Cluster("bad-default", role_arn="arn:aws:iam::123456789012:role/eks",
+                vpc_config=aws.eks.ClusterVpcConfigArgs(subnet_ids=["subnet-1"]))

@@ -1,0 +1,7 @@
+import * as aws from "@pulumi/aws";
+
+new aws.eks.Cluster("bad-default", { roleArn: "arn:aws:iam::123456789012:role/eks", vpcConfig: { subnetIds: ["subnet-1", "subnet-2"] } });
+new aws.eks.Cluster("bad-explicit", {
+    roleArn: "arn:aws:iam::123456789012:role/eks",
+    vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true },
+});

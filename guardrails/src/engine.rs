@@ -1,0 +1,204 @@
+//! Evaluating resources against a [`PolicySet`].
+//!
+//! Rego input follows the pulumi-policy-opa convention: the resource's properties plus `__type`
+//! and `__name`. A resource is checked only against the policies for its type, and a policy is
+//! skipped (the check is *indeterminate*) when a property it reads is not statically known.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use regorus::Value;
+use remedy_tools::Resource;
+use serde_json::Value as Json;
+
+use crate::error::EvalError;
+use crate::pack::PolicySet;
+use crate::policy::RuleKind;
+use crate::reads::Reads;
+
+/// How long one policy may run on one resource before it counts as failed.
+const EVAL_TIME_LIMIT: Duration = Duration::from_secs(2);
+
+/// A policy that fired on a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Index into [`PolicySet::policies`].
+    pub policy: usize,
+    /// The strongest rule that fired (`deny` over `violation` over `warn`).
+    pub rule: RuleKind,
+    /// The rules' messages, joined.
+    pub message: String,
+}
+
+/// What the applicable policies said about one resource.
+#[derive(Debug, Clone, Default)]
+pub struct Verdict {
+    pub findings: Vec<Finding>,
+    /// Policies that ran and found nothing.
+    pub passed: Vec<usize>,
+    /// Policies not decidable statically: a property they read is unknown.
+    pub indeterminate: Vec<usize>,
+    /// Policies that failed to run.
+    pub errors: Vec<(usize, EvalError)>,
+}
+
+/// A per-thread evaluator: its own clone of the prepared Rego engine.
+pub struct Evaluator<'s> {
+    set: &'s PolicySet,
+    engine: regorus::Engine,
+    rule_paths: Vec<Vec<(RuleKind, String)>>,
+}
+
+impl PolicySet {
+    pub fn evaluator(&self) -> Evaluator<'_> {
+        let mut engine = self.engine.clone();
+        // A runaway user policy fails its check instead of hanging the audit.
+        let check_interval = NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN);
+        engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+            limit: EVAL_TIME_LIMIT,
+            check_interval,
+        });
+        let rule_paths = self
+            .policies
+            .iter()
+            .map(|p| {
+                p.rules
+                    .iter()
+                    .map(|r| (*r, format!("{}.{}", p.package, r.as_str())))
+                    .collect()
+            })
+            .collect();
+        Evaluator {
+            set: self,
+            engine,
+            rule_paths,
+        }
+    }
+}
+
+impl Evaluator<'_> {
+    pub fn policies(&self) -> &PolicySet {
+        self.set
+    }
+
+    pub fn evaluate(&mut self, resource: &Resource) -> Verdict {
+        let mut verdict = Verdict::default();
+        let mut input_set = false;
+        for index in self.set.for_type(&resource.type_token) {
+            let policy = &self.set.policies[index];
+            if is_undecidable(&policy.reads, resource) {
+                verdict.indeterminate.push(index);
+                continue;
+            }
+            if !input_set {
+                self.engine.set_input(input(resource));
+                input_set = true;
+            }
+            match self.run(index) {
+                Ok(Some(finding)) => verdict.findings.push(finding),
+                Ok(None) => verdict.passed.push(index),
+                Err(err) => verdict.errors.push((index, err)),
+            }
+        }
+        verdict
+    }
+
+    fn run(&mut self, index: usize) -> Result<Option<Finding>, EvalError> {
+        let mut messages = Vec::new();
+        let mut strongest: Option<RuleKind> = None;
+        for (rule, path) in &self.rule_paths[index] {
+            let value = self.engine.eval_rule(path.clone()).map_err(|e| EvalError {
+                policy: self.set.policies[index].id.clone(),
+                message: e.to_string(),
+            })?;
+            let before = messages.len();
+            collect_messages(&value, &mut messages);
+            if messages.len() > before && strongest.is_none_or(|s| *rule < s) {
+                strongest = Some(*rule);
+            }
+        }
+        Ok(strongest.map(|rule| Finding {
+            policy: index,
+            rule,
+            message: messages.join("; "),
+        }))
+    }
+}
+
+/// The policy reads something the static model does not know on this resource.
+fn is_undecidable(reads: &Reads, resource: &Resource) -> bool {
+    if resource.unknown.is_empty() && resource.open.is_empty() {
+        return false;
+    }
+    match reads.paths() {
+        None => true,
+        Some(paths) => paths.iter().any(|p| resource.is_uncertain(p)),
+    }
+}
+
+/// The Rego input, built straight from the resource (no intermediate JSON copy).
+fn input(resource: &Resource) -> Value {
+    let mut object: BTreeMap<Value, Value> = resource
+        .properties
+        .iter()
+        .map(|(k, v)| (Value::from(k.as_str()), to_rego(v)))
+        .collect();
+    object.insert(
+        Value::from("__type"),
+        Value::from(resource.type_token.as_str()),
+    );
+    object.insert(Value::from("__name"), Value::from(resource.display_name()));
+    Value::from(object)
+}
+
+fn to_rego(json: &Json) -> Value {
+    match json {
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::from(*b),
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::from)
+            .or_else(|| n.as_u64().map(Value::from))
+            .or_else(|| n.as_f64().map(Value::from))
+            .unwrap_or(Value::Null),
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(items) => Value::from(items.iter().map(to_rego).collect::<Vec<_>>()),
+        Json::Object(map) => Value::from(
+            map.iter()
+                .map(|(k, v)| (Value::from(k.as_str()), to_rego(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// Rule results are sets (or arrays) of messages; a message may be a string or an object with
+/// `msg`/`message`. A bare `true` counts as one unnamed violation.
+fn collect_messages(value: &Value, out: &mut Vec<String>) {
+    let mut push = |v: &Value| match v {
+        Value::String(s) => out.push(s.to_string()),
+        Value::Object(obj) => {
+            let text = ["msg", "message"]
+                .iter()
+                .find_map(|k| obj.get(&Value::from(*k)).and_then(|m| m.as_string().ok()))
+                .map(ToString::to_string)
+                .or_else(|| {
+                    v.to_json_str()
+                        .ok()
+                        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                });
+            out.extend(text);
+        }
+        other => {
+            if let Ok(text) = other.to_json_str() {
+                out.push(text);
+            }
+        }
+    };
+    match value {
+        Value::Set(set) => set.iter().for_each(&mut push),
+        Value::Array(items) => items.iter().for_each(&mut push),
+        Value::Bool(true) => out.push(String::new()),
+        _ => {}
+    }
+}

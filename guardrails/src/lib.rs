@@ -1,0 +1,17 @@
+//! The policy side of remedy: Rego policies evaluated with regorus, the built-in packs, and the
+//! gate that decides whether a fix may be written. Nothing here knows about queues, git or LLMs.
+
+mod audit;
+mod engine;
+mod error;
+mod pack;
+mod policy;
+mod reads;
+mod severity;
+
+pub use audit::{FileAudit, ResourceRef, Tally, Violation, fingerprint};
+pub use engine::{Evaluator, Finding, Verdict};
+pub use error::{EvalError, PolicyError};
+pub use pack::{LoadOptions, PolicySet};
+pub use policy::{Edit, Policy, Remediation, RuleKind};
+pub use severity::Severity;

@@ -1,0 +1,283 @@
+//! A policy: one Rego package with `deny`/`violation`/`warn` rules and its metadata.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::reads::Reads;
+use crate::severity::Severity;
+
+/// The rule kinds the engine evaluates (the pulumi-policy-opa convention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Deny,
+    Violation,
+    Warn,
+}
+
+impl RuleKind {
+    pub const ALL: [RuleKind; 3] = [Self::Deny, Self::Violation, Self::Warn];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deny => "deny",
+            Self::Violation => "violation",
+            Self::Warn => "warn",
+        }
+    }
+}
+
+/// One declarative source edit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Edit {
+    /// Set `property` (a dotted path; `[*]` for every element of an array) to `value`, or to the
+    /// team's value found under `value_from_config` in `remedy.toml`.
+    Set {
+        property: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<Json>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value_from_config: Option<String>,
+    },
+    /// Remove `property`.
+    Remove { property: String },
+}
+
+impl Edit {
+    pub fn property(&self) -> &str {
+        match self {
+            Self::Set { property, .. } | Self::Remove { property } => property,
+        }
+    }
+}
+
+/// How a violation of the policy is fixed in source: declarative edits (applied in order), or
+/// none (`manual`), with an optional hint for people and the LLM.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Remediation {
+    pub edits: Vec<Edit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// As written in metadata: one edit, a list of edits, or `{"kind": "manual", "hint": …}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RemediationSpec {
+    Manual(ManualSpec),
+    One(Edit),
+    Many(Vec<Edit>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManualSpec {
+    kind: ManualKind,
+    #[serde(default)]
+    hint: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ManualKind {
+    Manual,
+}
+
+impl<'de> Deserialize<'de> for Remediation {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match RemediationSpec::deserialize(d)? {
+            RemediationSpec::Manual(ManualSpec {
+                kind: ManualKind::Manual,
+                hint,
+            }) => Self {
+                edits: Vec::new(),
+                hint,
+            },
+            RemediationSpec::One(edit) => Self {
+                edits: vec![edit],
+                hint: None,
+            },
+            RemediationSpec::Many(edits) => Self { edits, hint: None },
+        })
+    }
+}
+
+impl Remediation {
+    /// `set`, `remove`, `set+remove` or `manual`.
+    pub fn kind(&self) -> &'static str {
+        let sets = self.edits.iter().any(|e| matches!(e, Edit::Set { .. }));
+        let removes = self.edits.iter().any(|e| matches!(e, Edit::Remove { .. }));
+        match (sets, removes) {
+            (false, false) => "manual",
+            (true, false) => "set",
+            (false, true) => "remove",
+            (true, true) => "set+remove",
+        }
+    }
+
+    pub fn is_declarative(&self) -> bool {
+        !self.edits.is_empty()
+    }
+
+    /// Config keys whose team-specific values the edits need.
+    pub fn config_keys(&self) -> impl Iterator<Item = &str> {
+        self.edits.iter().filter_map(|e| match e {
+            Edit::Set {
+                value_from_config: Some(key),
+                ..
+            } => Some(key.as_str()),
+            _ => None,
+        })
+    }
+}
+
+/// The `metadata` object a policy declares, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Metadata {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub resource_types: Vec<String>,
+    #[serde(default)]
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    #[serde(default)]
+    pub remediation: Option<Remediation>,
+}
+
+impl Metadata {
+    /// Checks serde cannot express; the message names the offending field.
+    pub fn validate(&self) -> Result<(), String> {
+        let id_ok = !self.id.is_empty()
+            && self
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        if !id_ok {
+            return Err(format!(
+                "`id` must be lower-case letters, digits, `-` or `.`, got {:?}",
+                self.id
+            ));
+        }
+        if self.title.trim().is_empty() {
+            return Err("`title` is empty".into());
+        }
+        if let Some(bad) = self.resource_types.iter().find(|t| !t.contains(':')) {
+            return Err(format!(
+                "`resource_types` entry {bad:?} is not a Pulumi type token like aws:s3/bucket:Bucket"
+            ));
+        }
+        for edit in self.remediation.iter().flat_map(|r| &r.edits) {
+            if edit.property().is_empty() {
+                return Err("`remediation.property` is empty".into());
+            }
+            if let Edit::Set {
+                value,
+                value_from_config,
+                ..
+            } = edit
+                && value.is_some() == value_from_config.is_some()
+            {
+                return Err(format!(
+                    "`remediation` setting `{}` needs exactly one of `value` or `value_from_config`",
+                    edit.property()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A loaded policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Types the policy applies to; empty means every type.
+    pub resource_types: Vec<String>,
+    /// Framework → control ids, for example `nist-800-53-r5` → `["SC-28"]`.
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub remediation: Remediation,
+    /// The Rego package, `data.remedy.aws.s3_bucket_public_read`.
+    pub package: String,
+    /// Where it was loaded from: `builtin:aws/s3_bucket_public_read.rego` or a file path.
+    pub source: String,
+    pub rules: Vec<RuleKind>,
+    #[serde(skip)]
+    pub(crate) reads: Reads,
+}
+
+impl Policy {
+    pub(crate) fn from_metadata(
+        metadata: Metadata,
+        package: String,
+        source: String,
+        rules: Vec<RuleKind>,
+        reads: Reads,
+    ) -> Self {
+        Self {
+            id: metadata.id,
+            title: metadata.title,
+            severity: metadata.severity,
+            description: metadata.description,
+            resource_types: metadata.resource_types,
+            frameworks: metadata.frameworks,
+            remediation: metadata.remediation.unwrap_or_default(),
+            package,
+            source,
+            rules,
+            reads,
+        }
+    }
+
+    /// A package without metadata (an existing OPA pack for Pulumi): named after its package,
+    /// medium severity, every resource type.
+    pub(crate) fn without_metadata(
+        package: String,
+        source: String,
+        rules: Vec<RuleKind>,
+        reads: Reads,
+    ) -> Self {
+        let id = package.trim_start_matches("data.").to_string();
+        Self {
+            title: id.clone(),
+            id,
+            severity: Severity::Medium,
+            description: None,
+            resource_types: Vec::new(),
+            frameworks: BTreeMap::new(),
+            remediation: Remediation::default(),
+            package,
+            source,
+            rules,
+            reads,
+        }
+    }
+
+    /// Whether the policy reads its input whole (`input` passed to a function, iterated, or a
+    /// helper package that does), rather than by property paths. Such a policy is undecidable on
+    /// any resource with an unknown value.
+    pub fn reads_whole_input(&self) -> bool {
+        self.reads.paths().is_none()
+    }
+
+    pub fn applies_to(&self, type_token: &str) -> bool {
+        self.resource_types.is_empty() || self.resource_types.iter().any(|t| t == type_token)
+    }
+
+    /// Whether the policy maps to a framework whose key starts with `framework`
+    /// (case-insensitive): `hitrust` matches `hitrust-csf-11`.
+    pub fn in_framework(&self, framework: &str) -> bool {
+        let wanted = framework.to_ascii_lowercase();
+        self.frameworks.keys().any(|k| k.starts_with(&wanted))
+    }
+}

@@ -1,0 +1,148 @@
+//! Loading packs: built-ins, users' packs in Rego v1 and v0, and clear errors for bad ones.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use remedy_guardrails::{LoadOptions, PolicyError, PolicySet, RuleKind, Severity};
+use remedy_tools::Language;
+
+#[test]
+fn builtin_packs_load_with_metadata() {
+    let set = PolicySet::builtin().unwrap();
+    assert!(set.policies().len() >= 10);
+    for p in set.policies() {
+        assert!(p.id.starts_with("aws-"), "{}", p.id);
+        assert!(!p.resource_types.is_empty(), "{} names its types", p.id);
+        assert!(p.source.starts_with("builtin:aws/"), "{}", p.source);
+        assert_eq!(p.rules, vec![RuleKind::Deny]);
+        // Reading `input` whole would make the policy undecidable on every resource with any
+        // unknown value (tags built from config, say): built-ins read property paths only.
+        assert!(!p.reads_whole_input(), "{} reads `input` whole", p.id);
+    }
+    let s3 = set.get("aws-s3-bucket-public-read").unwrap();
+    assert_eq!(s3.severity, Severity::High);
+    assert_eq!(s3.remediation.kind(), "set");
+}
+
+fn load(files: &[(&str, &str)]) -> Result<PolicySet, PolicyError> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    PolicySet::load(&LoadOptions {
+        builtin: false,
+        paths: vec![dir.path().to_path_buf()],
+    })
+}
+
+#[test]
+fn broken_rego_names_file_and_line() {
+    let err = load(&[(
+        "broken.rego",
+        "package mine\n\ndeny contains msg if {\n  input.acl == \n}\n",
+    )])
+    .err()
+    .unwrap();
+    let text = err.to_string();
+    assert!(text.contains("broken.rego:5:1"), "{text}");
+    assert!(text.contains("invalid Rego"), "{text}");
+}
+
+#[test]
+fn bad_metadata_names_the_field() {
+    let err = load(&[(
+        "meta.rego",
+        "package mine\n\nmetadata := {\"id\": \"x\", \"title\": \"t\", \"severity\": \"severe\"}\n\ndeny contains \"m\" if input.x\n",
+    )])
+    .err()
+    .unwrap();
+    let text = err.to_string();
+    assert!(text.contains("meta.rego:3"), "{text}");
+    assert!(text.contains("severe"), "{text}");
+}
+
+#[test]
+fn duplicate_ids_are_an_error() {
+    let meta = |pkg: &str| {
+        format!(
+            "package {pkg}\n\nmetadata := {{\"id\": \"same\", \"title\": \"t\", \"severity\": \"low\"}}\n\ndeny contains \"m\" if input.x\n"
+        )
+    };
+    let err = load(&[("a.rego", &meta("a")), ("b.rego", &meta("b"))])
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("defined twice"), "{err}");
+}
+
+#[test]
+fn missing_dir_is_an_error() {
+    let err = PolicySet::load(&LoadOptions {
+        builtin: false,
+        paths: vec!["/no/such/policies".into()],
+    })
+    .err()
+    .unwrap();
+    assert!(err.to_string().contains("/no/such/policies"), "{err}");
+}
+
+/// An OPA pack written for pulumi-policy-opa (Rego v0, no metadata) loads unchanged.
+#[test]
+fn existing_v0_pack_without_metadata() {
+    let set = load(&[
+        (
+            "s3.rego",
+            r#"package pulumi.s3
+
+deny[msg] {
+    input.__type == "aws:s3/bucket:Bucket"
+    input.acl == "public-read-write"
+    msg := sprintf("bucket %v is world-writable", [input.__name])
+}
+
+warn[msg] {
+    input.__type == "aws:s3/bucket:Bucket"
+    not input.versioning.enabled
+    msg := "versioning is off"
+}
+"#,
+        ),
+        ("s3_test.rego", "this is not even rego"),
+    ])
+    .unwrap();
+    assert_eq!(set.policies().len(), 1);
+    let p = &set.policies()[0];
+    assert_eq!(p.id, "pulumi.s3");
+    assert_eq!(p.severity, Severity::Medium);
+    assert_eq!(p.rules, vec![RuleKind::Deny, RuleKind::Warn]);
+
+    let mut ev = set.evaluator();
+    let audit = ev.audit_source(
+        "index.ts",
+        Language::TypeScript,
+        "import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", { acl: \"public-read-write\" });\nnew aws.s3.Bucket(\"c\", { acl: \"private\", versioning: { enabled: true } });\n",
+    );
+    assert_eq!(audit.violations.len(), 1, "{:#?}", audit.violations);
+    let v = &audit.violations[0];
+    assert_eq!(v.rule, RuleKind::Deny);
+    assert_eq!(v.message, "bucket b is world-writable; versioning is off");
+}
+
+/// A library package without rules is loaded for others to import, and is no policy itself.
+#[test]
+fn library_packages_are_not_policies() {
+    let set = load(&[
+        ("lib.rego", "package lib.net\n\nworld(cidr) if cidr == \"0.0.0.0/0\"\n"),
+        (
+            "rule.rego",
+            "package mine\n\nimport data.lib.net\n\ndeny contains \"open\" if {\n  some c in input.cidrBlocks\n  net.world(c)\n}\n",
+        ),
+    ])
+    .unwrap();
+    assert_eq!(set.policies().len(), 1);
+    let mut ev = set.evaluator();
+    let audit = ev.audit_source(
+        "main.py",
+        Language::Python,
+        "import pulumi_aws as aws\naws.ec2.SecurityGroupRule(\"r\", type=\"ingress\", cidr_blocks=[\"0.0.0.0/0\"])\n",
+    );
+    assert_eq!(audit.violations.len(), 1);
+}

@@ -1,0 +1,335 @@
+//! The source model: Pulumi resources found in a TypeScript or Python file.
+//!
+//! A [`Resource`] carries its Pulumi type token, its logical name, its properties as JSON with
+//! canonical camelCase keys, and where every property came from. A value that cannot be known
+//! without running the program (a config read, a function call, another resource's output, a
+//! spread of something unknown) is recorded as unknown and never guessed.
+
+mod python;
+mod scope;
+mod syntax;
+mod text;
+mod token;
+mod typescript;
+mod value;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::Serialize;
+use tree_sitter::{Node, Parser, Tree};
+
+/// Byte range `[start, end)` in a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub(crate) fn of(node: Node<'_>) -> Self {
+        Self {
+            start: node.start_byte(),
+            end: node.end_byte(),
+        }
+    }
+
+    pub fn contains(&self, other: &Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// The languages remedy reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    TypeScript,
+    Python,
+}
+
+impl Language {
+    /// The language of a file, by its name; `None` for files remedy does not read
+    /// (including TypeScript declaration files, which declare no resources).
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?;
+        if name.ends_with(".d.ts") || name.ends_with(".d.mts") || name.ends_with(".d.cts") {
+            return None;
+        }
+        match path.extension()?.to_str()? {
+            "ts" | "mts" | "cts" | "tsx" => Some(Self::TypeScript),
+            "py" => Some(Self::Python),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TypeScript => "typescript",
+            Self::Python => "python",
+        }
+    }
+
+    fn grammar(self, tsx: bool) -> tree_sitter::Language {
+        match self {
+            Self::TypeScript if tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Self::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Self::Python => tree_sitter_python::LANGUAGE.into(),
+        }
+    }
+}
+
+/// Where a property's value sits in the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PropertySite {
+    /// The whole entry: `acl: "private"`, `acl="private"`, `"acl": "private"`.
+    pub entry: Span,
+    /// Just the value expression.
+    pub value: Span,
+    /// Set when the entry was reached through a `const`/module-level variable of this name
+    /// (an args object or value defined elsewhere in the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+/// A Pulumi resource declared in a program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    /// Pulumi type token, for example `aws:s3/bucket:Bucket`.
+    pub type_token: String,
+    /// The logical name, when it is a literal (or a literal `const`).
+    pub name: Option<String>,
+    /// The source text of the name argument; identifies resources whose name is not a literal.
+    pub name_expr: String,
+    /// The whole constructor call.
+    pub span: Span,
+    /// 1-based line and column (in characters) where the constructor call starts and ends.
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// Statically known properties, canonical camelCase keys. Unknown values are left out.
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    /// Where each property (by path, `a.b[0].c`) is written.
+    pub sites: BTreeMap<String, PropertySite>,
+    /// Paths whose values are not statically known.
+    pub unknown: BTreeSet<String>,
+    /// Paths of objects that may hold keys not listed (a spread of something unknown, or an args
+    /// object that is not a literal); `""` is the top level.
+    pub open: BTreeSet<String>,
+}
+
+impl Resource {
+    /// The logical name, or the name expression when it is not a literal.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.name_expr)
+    }
+
+    /// Whether the value at `path` (dotted, as in [`Resource::sites`]) may differ from what the
+    /// static model says: the path or one of its parents or children is unknown, or it passes
+    /// through an open object without being written explicitly.
+    pub fn is_uncertain(&self, path: &str) -> bool {
+        let related = |other: &str| is_path_prefix(other, path) || is_path_prefix(path, other);
+        if self.unknown.iter().any(|u| related(u)) {
+            return true;
+        }
+        self.open.iter().any(|object| {
+            if is_path_prefix(path, object) {
+                // The path is the open object itself or holds it.
+                return true;
+            }
+            if !is_path_prefix(object, path) {
+                return false;
+            }
+            // Below an open object, only keys written explicitly are certain.
+            let rest = path[object.len()..].trim_start_matches('.');
+            let key_end = rest.find(['.', '[']).unwrap_or(rest.len());
+            !self
+                .sites
+                .contains_key(&join_path(object, &rest[..key_end]))
+        })
+    }
+}
+
+/// `a` is `b` or a parent path of `b` (`""` is the parent of everything).
+pub(crate) fn is_path_prefix(a: &str, b: &str) -> bool {
+    a.is_empty()
+        || (b.starts_with(a) && matches!(b.as_bytes().get(a.len()), None | Some(b'.') | Some(b'[')))
+}
+
+pub(crate) fn join_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DiagnosticLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// Something the reader could not fully make sense of. Never fatal for the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub level: DiagnosticLevel,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// What one file yields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParsedFile {
+    pub language: Language,
+    pub resources: Vec<Resource>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Parse a syntax tree; `None` only if tree-sitter gave up (cancelled or out of memory).
+pub fn syntax_tree(language: Language, path: &Path, text: &str) -> Option<Tree> {
+    let mut parser = Parser::new();
+    // The grammars are compiled in and match the tree-sitter ABI; this cannot fail at run time.
+    parser.set_language(&language.grammar(is_tsx(path))).ok()?;
+    parser.parse(text, None)
+}
+
+fn is_tsx(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "tsx")
+}
+
+/// Read the Pulumi resources declared in one file's text.
+pub fn parse_source(language: Language, path: &Path, text: &str) -> ParsedFile {
+    let mut diagnostics = Vec::new();
+    let Some(tree) = syntax_tree(language, path, text) else {
+        diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Error,
+            line: 1,
+            column: 1,
+            message: "the parser gave up on this file".into(),
+        });
+        return ParsedFile {
+            language,
+            resources: Vec::new(),
+            diagnostics,
+        };
+    };
+    let root = tree.root_node();
+    let syn = syntax::Syntax::of(language, is_tsx(path));
+    let mut resources = match language {
+        Language::TypeScript => typescript::extract(root, text, syn),
+        Language::Python => python::extract(root, text, syn),
+    };
+
+    if root.has_error() {
+        let first = first_error(root);
+        let before = resources.len();
+        // A resource whose call holds a syntax error is not trusted; the rest of the file is.
+        resources.retain(|r| !overlaps_error(root, r.span));
+        let skipped = before - resources.len();
+        let (line, column) = first.map_or((1, 1), |n| position(text, n.start_byte()));
+        let what = match first {
+            Some(n) if n.is_missing() => format!("syntax error: missing `{}`", n.kind()),
+            _ => "syntax error".to_string(),
+        };
+        let tail = if skipped > 0 {
+            format!("; {skipped} resource(s) in the broken region were skipped")
+        } else {
+            String::new()
+        };
+        diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Error,
+            line,
+            column,
+            message: format!("{what}{tail}"),
+        });
+    }
+
+    for r in &resources {
+        if r.name.is_none() {
+            diagnostics.push(Diagnostic {
+                level: DiagnosticLevel::Info,
+                line: r.line,
+                column: r.column,
+                message: format!(
+                    "{} has a computed name `{}`; it is identified by that expression",
+                    r.type_token, r.name_expr
+                ),
+            });
+        }
+    }
+    ParsedFile {
+        language,
+        resources,
+        diagnostics,
+    }
+}
+
+fn first_error(node: Node<'_>) -> Option<Node<'_>> {
+    if node.is_error() || node.is_missing() {
+        return Some(node);
+    }
+    if !node.has_error() {
+        return None;
+    }
+    let mut cursor = node.walk();
+    node.children(&mut cursor).find_map(first_error)
+}
+
+fn overlaps_error(root: Node<'_>, span: Span) -> bool {
+    fn walk(node: Node<'_>, span: Span) -> bool {
+        if node.end_byte() < span.start || node.start_byte() > span.end || !node.has_error() {
+            return false;
+        }
+        if node.is_error() || node.is_missing() {
+            return true;
+        }
+        let mut cursor = node.walk();
+        node.children(&mut cursor).any(|c| walk(c, span))
+    }
+    walk(root, span)
+}
+
+/// 1-based line and character column of a node's start and end. Uses the tree's row and byte
+/// column, so it costs the length of the line, not of the file.
+pub(crate) fn node_span_position(text: &str, node: Node<'_>) -> ((u32, u32), (u32, u32)) {
+    let at = |byte: usize, point: tree_sitter::Point| {
+        let line_start = byte.saturating_sub(point.column);
+        let column = text
+            .get(line_start..byte)
+            .map_or(point.column, |s| s.chars().count());
+        (to_u32(point.row + 1), to_u32(column + 1))
+    };
+    (
+        at(node.start_byte(), node.start_position()),
+        at(node.end_byte(), node.end_position()),
+    )
+}
+
+/// 1-based line and character column of a byte offset (scans the text up to it).
+pub fn position(text: &str, byte: usize) -> (u32, u32) {
+    let byte = byte.min(text.len());
+    let before = text.get(..byte).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (to_u32(line), to_u32(column))
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,67 @@
+//! Tree helpers and the file-wide view of names that both languages share.
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+/// Visit nodes in document order without recursion (generated code nests deeply);
+/// `visit` returns whether to descend into the node.
+pub(crate) fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> bool) {
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if visit(node) && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+pub(crate) fn node_text<'t>(text: &'t str, node: Node<'_>) -> &'t str {
+    text.get(node.byte_range()).unwrap_or("")
+}
+
+/// How often each name is bound anywhere in a file, and the literal definitions among them.
+///
+/// A variable is resolved only when the file binds its name exactly once and that binding is a
+/// constant definition: no shadowing, no reassignment, no parameter of the same name. Scope
+/// analysis this coarse never resolves a name to the wrong value; it only gives up more often.
+#[derive(Default)]
+pub(crate) struct Bindings<'t> {
+    counts: HashMap<&'t str, u32>,
+    definitions: HashMap<&'t str, Node<'t>>,
+}
+
+impl<'t> Bindings<'t> {
+    pub fn bind(&mut self, name: &'t str) {
+        *self.counts.entry(name).or_default() += 1;
+    }
+
+    /// Record the value of a constant binding (already counted with [`Bindings::bind`]).
+    pub fn define(&mut self, name: &'t str, value: Node<'t>) {
+        self.definitions.insert(name, value);
+    }
+
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.counts.contains_key(name)
+    }
+
+    pub fn is_unique(&self, name: &str) -> bool {
+        self.counts.get(name) == Some(&1)
+    }
+
+    pub fn definition(&self, name: &str) -> Option<Node<'t>> {
+        if self.is_unique(name) {
+            self.definitions.get(name).copied()
+        } else {
+            None
+        }
+    }
+}
