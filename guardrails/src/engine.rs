@@ -33,7 +33,7 @@ pub struct Finding {
 
 /// What the applicable policies said about one resource.
 #[derive(Debug, Clone, Default)]
-pub struct Verdict {
+pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// Policies that ran and found nothing.
     pub passed: Vec<usize>,
@@ -82,8 +82,8 @@ impl Evaluator<'_> {
         self.set
     }
 
-    pub fn evaluate(&mut self, resource: &Resource) -> Verdict {
-        let mut verdict = Verdict::default();
+    pub fn evaluate(&mut self, resource: &Resource) -> Evaluation {
+        let mut verdict = Evaluation::default();
         let mut input_set = false;
         for index in self.set.for_type(&resource.type_token) {
             let policy = &self.set.policies[index];

@@ -4,13 +4,14 @@
 mod audit;
 mod engine;
 mod error;
+pub mod gate;
 mod pack;
 mod policy;
 mod reads;
 mod severity;
 
 pub use audit::{FileAudit, ResourceRef, Tally, Violation, fingerprint};
-pub use engine::{Evaluator, Finding, Verdict};
+pub use engine::{Evaluation, Evaluator, Finding};
 pub use error::{EvalError, PolicyError};
 pub use pack::{LoadOptions, PolicySet};
 pub use policy::{Edit, Policy, Remediation, RuleKind};

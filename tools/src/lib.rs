@@ -2,8 +2,10 @@
 //!
 //! [`source`] turns a TypeScript or Python file into the Pulumi resources it declares, with their
 //! properties, the byte spans they come from, and which values cannot be known statically.
-//! [`walk`] finds the files to read. Nothing here knows about policies, queues or git.
+//! [`edit`] changes one resource's properties in the file's own style. [`walk`] finds the files
+//! to read. Nothing here knows about policies, queues or git.
 
+pub mod edit;
 pub mod source;
 pub mod walk;
 

@@ -6,9 +6,9 @@
 //! spread of something unknown) is recorded as unknown and never guessed.
 
 mod python;
-mod scope;
-mod syntax;
-mod text;
+pub(crate) mod scope;
+pub(crate) mod syntax;
+pub(crate) mod text;
 mod token;
 mod typescript;
 mod value;
@@ -205,12 +205,17 @@ pub fn syntax_tree(language: Language, path: &Path, text: &str) -> Option<Tree> 
     parser.parse(text, None)
 }
 
-fn is_tsx(path: &Path) -> bool {
+pub(crate) fn is_tsx(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "tsx")
 }
 
 /// Read the Pulumi resources declared in one file's text.
 pub fn parse_source(language: Language, path: &Path, text: &str) -> ParsedFile {
+    analyse(language, path, text).1
+}
+
+/// The syntax tree (when the parser did not give up) and what it declares.
+pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tree>, ParsedFile) {
     let mut diagnostics = Vec::new();
     let Some(tree) = syntax_tree(language, path, text) else {
         diagnostics.push(Diagnostic {
@@ -219,11 +224,12 @@ pub fn parse_source(language: Language, path: &Path, text: &str) -> ParsedFile {
             column: 1,
             message: "the parser gave up on this file".into(),
         });
-        return ParsedFile {
+        let parsed = ParsedFile {
             language,
             resources: Vec::new(),
             diagnostics,
         };
+        return (None, parsed);
     };
     let root = tree.root_node();
     let syn = syntax::Syntax::of(language, is_tsx(path));
@@ -269,11 +275,12 @@ pub fn parse_source(language: Language, path: &Path, text: &str) -> ParsedFile {
             });
         }
     }
-    ParsedFile {
+    let parsed = ParsedFile {
         language,
         resources,
         diagnostics,
-    }
+    };
+    (Some(tree), parsed)
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {
