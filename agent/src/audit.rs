@@ -75,6 +75,23 @@ pub fn run(paths: &[PathBuf], policies: &PolicySet) -> Result<AuditReport, WalkE
     Ok(assemble(root, audits, policies, started.elapsed()))
 }
 
+/// Audit files given as text (for example read from a git revision). `files` are
+/// (path relative to `root`, text) pairs; files remedy does not read are skipped.
+pub fn run_texts(root: PathBuf, files: &[(String, String)], policies: &PolicySet) -> AuditReport {
+    let started = Instant::now();
+    let audits: Vec<(String, FileAudit)> = files
+        .par_iter()
+        .filter_map(|(name, text)| Language::from_path(Path::new(name)).map(|l| (name, l, text)))
+        .map_init(
+            || policies.evaluator(),
+            |evaluator, (name, language, text)| {
+                (name.clone(), evaluator.audit_source(name, language, text))
+            },
+        )
+        .collect();
+    assemble(root, audits, policies, started.elapsed())
+}
+
 fn audit_file(
     evaluator: &mut remedy_guardrails::Evaluator<'_>,
     name: &str,

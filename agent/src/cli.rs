@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remedy_guardrails::Severity;
 
+use crate::remediate::ProviderChoice;
 use crate::report::Format;
 
 /// remedy: find infrastructure policy violations in Pulumi programs (TypeScript and Python),
@@ -73,6 +74,18 @@ pub enum Command {
     ///
     /// Exit status: 0 when the audit ran (whatever it found), 2 on errors.
     Audit(AuditArgs),
+
+    /// Fix violations in the source, proven by the gate.
+    ///
+    /// Re-audits the programs at the base revision, produces a fix for each selected violation
+    /// (the policy's declarative remediation first, the LLM when one is configured and the
+    /// declarative path declines), and runs every fix through the gate: it must parse, resolve
+    /// the violation for real, add no violation and stay inside the resource. Accepted fixes are
+    /// committed on local branches `remedy/<policy>/<fingerprint>` without touching the working
+    /// tree or the current branch. --dry-run prints the diffs instead.
+    ///
+    /// Exit status: 0 when the run completed (whatever the outcomes), 2 on errors.
+    Fix(FixArgs),
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +121,45 @@ pub struct AuditArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The program directory or file (inside a git repository, except with --dry-run).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Where fixes come from: the policy's declarative remediation, the LLM, or both in that
+    /// order.
+    #[arg(long, value_enum, default_value_t = ProviderChoice::Auto)]
+    pub provider: ProviderChoice,
+
+    /// Print the diffs and gate verdicts; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Fix every violation the audit finds.
+    #[arg(long, conflicts_with = "ids")]
+    pub all: bool,
+
+    /// Fix the violations with these fingerprints (a unique prefix is enough). Repeatable.
+    #[arg(long = "id", value_name = "FINGERPRINT")]
+    pub ids: Vec<String>,
+
+    /// Fix at most N violations (most severe first).
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+
+    /// The revision fixes are made against (default: the current branch).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -7,4 +7,5 @@ pub mod cli;
 pub mod commands;
 pub mod output;
 pub mod project;
+pub mod remediate;
 pub mod report;

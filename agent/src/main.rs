@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let verbose = cli.global.verbose > 0;
     let result = match &cli.command {
         Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
+        Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

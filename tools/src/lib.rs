@@ -6,6 +6,7 @@
 //! to read. Nothing here knows about policies, queues or git.
 
 pub mod edit;
+pub mod git;
 pub mod source;
 pub mod walk;
 
@@ -13,4 +14,4 @@ pub use source::{
     Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Resource, Span, parse_source,
     position, syntax_tree,
 };
-pub use walk::{WalkError, discover};
+pub use walk::{WalkError, discover, is_skipped_path};

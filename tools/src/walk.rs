@@ -90,6 +90,17 @@ fn walk_dir(root: &Path) -> Vec<PathBuf> {
     files.into_inner().unwrap_or_default()
 }
 
+/// Whether a repository-relative path lies in a directory the walker skips (dependencies,
+/// virtual environments, build output). For paths that do not come from a directory walk, such
+/// as a git tree listing.
+pub fn is_skipped_path(rel: &str) -> bool {
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    parts
+        .iter()
+        .any(|p| SKIP_DIRS.contains(p) || p.starts_with('.') && *p != "." && *p != "..")
+}
+
 fn is_skipped_dir(entry: &DirEntry) -> bool {
     if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.depth() == 0 {
         return false;
@@ -130,6 +141,15 @@ mod tests {
             .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
             .collect();
         assert_eq!(rel, vec!["index.ts", "infra/__main__.py"]);
+    }
+
+    #[test]
+    fn skipped_paths() {
+        assert!(is_skipped_path("node_modules/x/index.ts"));
+        assert!(is_skipped_path("app/venv/lib/a.py"));
+        assert!(is_skipped_path(".hidden/a.ts"));
+        assert!(!is_skipped_path("infra/prod/index.ts"));
+        assert!(!is_skipped_path("index.ts"));
     }
 
     #[test]

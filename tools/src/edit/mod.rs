@@ -350,6 +350,17 @@ impl Document {
             depth -= 1;
         }
         let missing = &path.0[depth..];
+        if depth > 0 && lookup(resource, &path.0[..depth]).is_none() {
+            // Written as `undefined`/`null`/`None`: replace it with the block.
+            let parent = path.prefix(depth);
+            let site = &resource.sites[&parent];
+            self.check_editable(&footprint, site.via.as_deref(), site.value, &parent)?;
+            let block = nest(missing, value)?;
+            return Ok(vec![TextEdit {
+                span: site.value,
+                text: self.style.value(&block, false),
+            }]);
+        }
         let Some(Step::Key(first)) = missing.first() else {
             return Err(EditError::Declined(format!(
                 "`{key}`: array element is missing"
@@ -511,6 +522,23 @@ fn last_key(path: &PropertyPath) -> &str {
             _ => None,
         })
         .unwrap_or("")
+}
+
+/// The known value at a concrete path, if any.
+fn lookup<'r>(resource: &'r Resource, steps: &[Step]) -> Option<&'r Json> {
+    let mut steps = steps.iter();
+    let Some(Step::Key(first)) = steps.next() else {
+        return None;
+    };
+    let mut current = resource.properties.get(first)?;
+    for step in steps {
+        current = match step {
+            Step::Key(k) => current.get(k)?,
+            Step::Index(i) => current.get(i)?,
+            Step::All => return None,
+        };
+    }
+    Some(current)
 }
 
 /// Wrap `value` in objects for the remaining keys: `[a, b]` → `{a: {b: value}}`.

@@ -462,3 +462,22 @@ fn apply_rejects_overlapping_edits() {
     );
     assert_eq!(apply_edits("abcdef", &[e(4, 6), e(0, 1)]).unwrap(), "bcd");
 }
+
+#[test]
+fn explicit_nothing_is_replaced_by_the_block() {
+    let src = format!(
+        "{TS_HEAD}new aws.s3.Bucket(\"b\", {{ serverSideEncryptionConfiguration: undefined }});\n"
+    );
+    let out = ts(
+        &src,
+        "b",
+        "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm",
+        json!("AES256"),
+    );
+    assert!(out.contains("serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: \"AES256\" } } }"), "{out}");
+    let src = format!("{PY_HEAD}aws.dynamodb.Table(\"t\", point_in_time_recovery=None)\n");
+    assert!(
+        py(&src, "t", "pointInTimeRecovery.enabled", json!(true))
+            .contains("point_in_time_recovery={\"enabled\": True}")
+    );
+}

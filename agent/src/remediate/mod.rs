@@ -1,0 +1,397 @@
+//! The remediation engine: one violation in, one gated source change (or a reason) out.
+//!
+//! The declarative path (the policy's own remediation) is tried first; when it declines and an
+//! LLM is configured, the LLM proposes changes through its tools, and every proposal passes the
+//! same gate. Nothing the gate rejects ever leaves this module as a fix.
+
+pub mod recipe;
+
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use remedy_guardrails::gate::{self, FileChange, GateConfig, Target, Verdict};
+use remedy_guardrails::{Policy, PolicySet, Violation};
+use remedy_tools::Language;
+use remedy_tools::edit::Document;
+use serde::Serialize;
+
+pub use recipe::{Decline, Locator, TeamValues};
+
+/// Which violation to fix. The engine re-audits the file and finds it by fingerprint, so a stale
+/// record (line numbers moved, file edited since) is handled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub fingerprint: String,
+    pub policy: String,
+    /// Relative to the repository root.
+    pub file: String,
+}
+
+impl From<&Violation> for Subject {
+    fn from(v: &Violation) -> Self {
+        Self {
+            fingerprint: v.fingerprint.clone(),
+            policy: v.policy.clone(),
+            file: v.file.clone(),
+        }
+    }
+}
+
+/// Everything a proposer needs to know about one violation.
+pub struct FixRequest<'a> {
+    pub violation: &'a Violation,
+    pub policy: &'a Policy,
+    pub language: Language,
+    /// The file as it is at the base revision.
+    pub text: &'a str,
+    pub locator: Locator,
+    /// The repository root, for reading neighbouring lines; nothing outside it is read.
+    pub root: &'a Path,
+}
+
+/// Token and time accounting for one proposal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    pub requests: u32,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub latency_ms: u64,
+}
+
+/// A proposed new text for the violation's file.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub after: String,
+    pub model: String,
+    /// Hash of the prompts sent (system + task), for reproducibility.
+    pub prompt_hash: String,
+    pub usage: Usage,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProposeError {
+    /// The model decided the violation cannot be fixed in source: a person must look.
+    GaveUp(String),
+    /// The model or the endpoint failed (outage, garbage after retries); worth retrying later.
+    Failed(String),
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An LLM-backed proposer. `feedback` holds the gate's reasons for the previous attempt.
+pub trait LlmFixer: Send + Sync {
+    fn propose<'a>(
+        &'a self,
+        request: &'a FixRequest<'a>,
+        feedback: &'a [String],
+    ) -> BoxFuture<'a, Result<Proposal, ProposeError>>;
+}
+
+/// `auto` = declarative first, the LLM when one is configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderChoice {
+    Auto,
+    Recipe,
+    Llm,
+}
+
+/// One attempt and what the gate said.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub provider: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_hash: Option<String>,
+    pub usage: Usage,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What came of a remediation.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The gate accepted this change.
+    Fixed {
+        after: String,
+        verdict: Verdict,
+        provider: &'static str,
+        attempts: Vec<Attempt>,
+    },
+    /// The violation is no longer in the source.
+    AlreadyResolved,
+    /// A person must decide; the reason says why (and what to configure).
+    NeedsHuman {
+        reason: String,
+        attempts: Vec<Attempt>,
+    },
+    /// A transient failure (LLM outage, timeouts): retry later.
+    Failed {
+        error: String,
+        attempts: Vec<Attempt>,
+    },
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Fixed { .. } => "fixed",
+            Self::AlreadyResolved => "resolved",
+            Self::NeedsHuman { .. } => "needs_human",
+            Self::Failed { .. } => "failed",
+        }
+    }
+
+    pub fn attempts(&self) -> &[Attempt] {
+        match self {
+            Self::Fixed { attempts, .. }
+            | Self::NeedsHuman { attempts, .. }
+            | Self::Failed { attempts, .. } => attempts,
+            Self::AlreadyResolved => &[],
+        }
+    }
+}
+
+/// Turns violations into gated fixes.
+pub struct Remediator<'p> {
+    pub policies: &'p PolicySet,
+    pub values: TeamValues,
+    pub gate: GateConfig,
+    pub provider: ProviderChoice,
+    pub llm: Option<Arc<dyn LlmFixer>>,
+    /// Gate rejections the LLM may get back before the violation goes to a person.
+    pub max_attempts: usize,
+}
+
+impl<'p> Remediator<'p> {
+    pub fn new(policies: &'p PolicySet) -> Self {
+        Self {
+            policies,
+            values: TeamValues::new(),
+            gate: GateConfig::default(),
+            provider: ProviderChoice::Auto,
+            llm: None,
+            max_attempts: 3,
+        }
+    }
+
+    /// Fix `subject` in `text` (its file at the base revision). `root` is the repository root.
+    pub async fn remediate(&self, subject: &Subject, text: &str, root: &Path) -> Outcome {
+        let Some(language) = Language::from_path(Path::new(&subject.file)) else {
+            return needs_human(format!(
+                "{} is not a TypeScript or Python file",
+                subject.file
+            ));
+        };
+        let Some(policy) = self.policies.get(&subject.policy) else {
+            return needs_human(format!("policy {} is not loaded", subject.policy));
+        };
+        let mut evaluator = self.policies.evaluator();
+        let audit = evaluator.audit_source(&subject.file, language, text);
+        let Some(violation) = audit
+            .violations
+            .into_iter()
+            .find(|v| v.fingerprint == subject.fingerprint)
+        else {
+            return Outcome::AlreadyResolved;
+        };
+        let document = Document::new(language, Path::new(&subject.file), text.to_string());
+        let Some(resource) = document
+            .resources()
+            .iter()
+            .find(|r| r.span == violation.span)
+        else {
+            return needs_human(format!(
+                "cannot locate {} in {}",
+                violation.resource.type_token, subject.file
+            ));
+        };
+        let locator = Locator::of(&document, resource);
+        let target = Target {
+            fingerprint: violation.fingerprint.clone(),
+            policy: violation.policy.clone(),
+            file: subject.file.clone(),
+            type_token: locator.type_token.clone(),
+            name: locator.name.clone(),
+            ordinal: locator.ordinal,
+        };
+        let mut attempts = Vec::new();
+
+        let llm = self
+            .llm
+            .as_ref()
+            .filter(|_| self.provider != ProviderChoice::Recipe);
+        if self.provider != ProviderChoice::Llm {
+            let started = Instant::now();
+            match recipe::apply(
+                language,
+                &subject.file,
+                text,
+                &locator,
+                policy,
+                &self.values,
+            ) {
+                Ok(after) => {
+                    let verdict = self.check(&mut evaluator, &target, text, &after);
+                    let accepted = verdict.accepted();
+                    attempts.push(Attempt {
+                        provider: "recipe",
+                        model: None,
+                        prompt_hash: None,
+                        usage: Usage {
+                            latency_ms: elapsed_ms(started),
+                            ..Usage::default()
+                        },
+                        verdict: Some(verdict.clone()),
+                        error: None,
+                    });
+                    if accepted {
+                        return Outcome::Fixed {
+                            after,
+                            verdict,
+                            provider: "recipe",
+                            attempts,
+                        };
+                    }
+                    if llm.is_none() {
+                        return Outcome::NeedsHuman {
+                            reason: format!(
+                                "the declarative fix was rejected: {}",
+                                verdict.reasons().join("; ")
+                            ),
+                            attempts,
+                        };
+                    }
+                }
+                // Never invent a value only the team knows, LLM or not.
+                Err(decline @ Decline::NeedsValue { .. }) => {
+                    return Outcome::NeedsHuman {
+                        reason: decline.reason(),
+                        attempts,
+                    };
+                }
+                Err(decline) => {
+                    if llm.is_none() {
+                        let suffix = if self.provider == ProviderChoice::Recipe {
+                            ""
+                        } else {
+                            " (no LLM is configured)"
+                        };
+                        return Outcome::NeedsHuman {
+                            reason: format!("{}{suffix}", decline.reason()),
+                            attempts,
+                        };
+                    }
+                }
+            }
+        }
+
+        let Some(llm) = llm else {
+            return Outcome::NeedsHuman {
+                reason: "no LLM is configured (set [llm] in remedy.toml and REMEDY_LLM_API_KEY)"
+                    .into(),
+                attempts,
+            };
+        };
+        let request = FixRequest {
+            violation: &violation,
+            policy,
+            language,
+            text,
+            locator,
+            root,
+        };
+        let mut feedback: Vec<String> = attempts
+            .iter()
+            .filter_map(|a| a.verdict.as_ref())
+            .flat_map(Verdict::reasons)
+            .collect();
+        for _ in 0..self.max_attempts.max(1) {
+            match llm.propose(&request, &feedback).await {
+                Ok(proposal) => {
+                    let verdict = self.check(&mut evaluator, &target, text, &proposal.after);
+                    let accepted = verdict.accepted();
+                    feedback = verdict.reasons();
+                    attempts.push(Attempt {
+                        provider: "llm",
+                        model: Some(proposal.model),
+                        prompt_hash: Some(proposal.prompt_hash),
+                        usage: proposal.usage,
+                        verdict: Some(verdict.clone()),
+                        error: None,
+                    });
+                    if accepted {
+                        return Outcome::Fixed {
+                            after: proposal.after,
+                            verdict,
+                            provider: "llm",
+                            attempts,
+                        };
+                    }
+                }
+                Err(ProposeError::GaveUp(reason)) => {
+                    attempts.push(failed_attempt(format!("gave up: {reason}")));
+                    return Outcome::NeedsHuman {
+                        reason: format!("the LLM gave up: {reason}"),
+                        attempts,
+                    };
+                }
+                Err(ProposeError::Failed(error)) => {
+                    attempts.push(failed_attempt(error.clone()));
+                    return Outcome::Failed { error, attempts };
+                }
+            }
+        }
+        Outcome::NeedsHuman {
+            reason: format!(
+                "the gate rejected {} attempt(s); last: {}",
+                attempts.len(),
+                feedback.join("; ")
+            ),
+            attempts,
+        }
+    }
+
+    fn check(
+        &self,
+        evaluator: &mut remedy_guardrails::Evaluator<'_>,
+        target: &Target,
+        before: &str,
+        after: &str,
+    ) -> Verdict {
+        let change = FileChange {
+            path: target.file.clone(),
+            before: Some(before.to_string()),
+            after: Some(after.to_string()),
+        };
+        gate::check(evaluator, target, &[change], &self.gate)
+    }
+}
+
+fn needs_human(reason: String) -> Outcome {
+    Outcome::NeedsHuman {
+        reason,
+        attempts: Vec::new(),
+    }
+}
+
+fn failed_attempt(error: String) -> Attempt {
+    Attempt {
+        provider: "llm",
+        model: None,
+        prompt_hash: None,
+        usage: Usage::default(),
+        verdict: None,
+        error: Some(error),
+    }
+}
+
+fn elapsed_ms(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}

@@ -1,0 +1,220 @@
+//! `remedy fix` end to end on a real git repository: fixes land on branches, the working tree
+//! and the current branch stay as they were, re-runs change nothing, --dry-run writes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Process::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    dir
+}
+
+fn remedy(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("remedy").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("REMEDY_LOG");
+    cmd
+}
+
+const APP: &str = r#"import * as aws from "@pulumi/aws";
+
+const site = new aws.s3.Bucket("site", {
+    acl: "public-read",
+    serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    },
+});
+
+const key = new aws.kms.Key("data", { description: "data" });
+
+const web = new aws.ec2.SecurityGroup("web", {
+    ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }],
+});
+"#;
+
+#[test]
+fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
+    let dir = repo_with(&[("infra/index.ts", APP)]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let out = remedy(dir.path())
+        .args(["fix", "--all", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let results: Value = serde_json::from_slice(&out).unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let by_policy = |p: &str| results.iter().find(|r| r["policy"] == p).unwrap();
+
+    let acl = by_policy("aws-s3-bucket-public-read");
+    assert_eq!(acl["outcome"], "fixed");
+    assert_eq!(acl["provider"], "recipe");
+    let branch = acl["branch"].as_str().unwrap();
+    assert!(branch.starts_with("remedy/aws-s3-bucket-public-read/"));
+    let fixed = git(dir.path(), &["show", &format!("{branch}:infra/index.ts")]);
+    assert!(fixed.contains("acl: \"private\""), "{fixed}");
+    assert!(
+        fixed.contains("new aws.kms.Key(\"data\", { description: \"data\" })"),
+        "one fix per branch"
+    );
+    let message = git(dir.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(message.contains(&format!(
+        "Remedy-Violation: {}",
+        acl["fingerprint"].as_str().unwrap()
+    )));
+    assert!(message.contains("target_resolved"));
+    assert_eq!(
+        git(dir.path(), &["rev-parse", &format!("{branch}~1")]),
+        head,
+        "branched from main"
+    );
+
+    assert_eq!(by_policy("aws-kms-key-rotation")["outcome"], "fixed");
+    let sg = by_policy("aws-ec2-security-group-open-admin");
+    assert_eq!(sg["outcome"], "needs_human");
+    assert!(
+        sg["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no LLM is configured")
+    );
+
+    // The user's checkout is exactly as it was.
+    assert_eq!(git(dir.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(
+        git(dir.path(), &["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+        "main"
+    );
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("infra/index.ts")).unwrap(),
+        APP
+    );
+
+    // A second run finds its branches already holding the fixes.
+    let branches_before = git(
+        dir.path(),
+        &[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/heads/remedy",
+        ],
+    );
+    remedy(dir.path())
+        .args(["fix", "--all"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "the branch already holds this fix",
+        ));
+    let branches_after = git(
+        dir.path(),
+        &[
+            "for-each-ref",
+            "--format=%(refname) %(objectname)",
+            "refs/heads/remedy",
+        ],
+    );
+    assert_eq!(branches_before, branches_after);
+}
+
+#[test]
+fn dry_run_prints_diffs_and_writes_nothing() {
+    let dir = repo_with(&[("index.ts", APP)]);
+    remedy(dir.path())
+        .args(["fix", "--all", "--dry-run", "--policy", "aws-kms-key-rotation"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("+const key = new aws.kms.Key(\"data\", { description: \"data\", enableKeyRotation: true });"))
+        .stdout(predicate::str::contains("1 would be fixed (dry run, nothing written)"));
+    assert_eq!(git(dir.path(), &["branch", "--list", "remedy/*"]), "");
+}
+
+#[test]
+fn only_committed_content_is_fixed() {
+    let dir = repo_with(&[("index.ts", APP)]);
+    // An uncommitted edit in the working tree is not the base the fix is made against.
+    std::fs::write(
+        dir.path().join("index.ts"),
+        APP.replace("public-read", "private"),
+    )
+    .unwrap();
+    let out = remedy(dir.path())
+        .args([
+            "fix",
+            "--all",
+            "--format",
+            "json",
+            "--policy",
+            "aws-s3-bucket-public-read",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let results: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(results[0]["outcome"], "fixed");
+    assert!(
+        git(dir.path(), &["status", "--porcelain"]).contains("index.ts"),
+        "the edit is still there"
+    );
+}
+
+#[test]
+fn outside_git_without_dry_run_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.ts"), APP).unwrap();
+    remedy(dir.path())
+        .args(["fix", "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--dry-run"));
+    remedy(dir.path())
+        .args(["fix", "--all", "--dry-run", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"outcome\": \"fixed\""));
+}
+
+#[test]
+fn selecting_nothing_is_an_error() {
+    let dir = repo_with(&[("index.ts", APP)]);
+    remedy(dir.path())
+        .args(["fix"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--all"));
+}
