@@ -86,6 +86,15 @@ pub enum Command {
     ///
     /// Exit status: 0 when the run completed (whatever the outcomes), 2 on errors.
     Fix(FixArgs),
+
+    /// Measure fix quality on a case corpus, or run the gate's adversarial suite.
+    ///
+    /// Each case (a directory with case.toml and before/) is fixed by the chosen provider and
+    /// scored: resolved, clean, no new violations, parses, type-checks (--typecheck), scope
+    /// kept, kept properties unchanged, not deceptive, diff size, attempts, tokens, latency.
+    ///
+    /// Exit status: 0 ok, 1 regressions against --baseline (or a gate-suite failure), 2 errors.
+    Eval(EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +169,67 @@ pub struct FixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalProvider {
+    /// Declarative remediations only.
+    Recipe,
+    /// A live OpenAI-compatible endpoint.
+    Llm,
+    /// Recorded LLM transcripts, replayed without a network.
+    Replay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    Md,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The case corpus.
+    #[arg(long, value_name = "DIR", default_value = "eval/cases")]
+    pub cases: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = EvalProvider::Recipe)]
+    pub provider: EvalProvider,
+
+    /// Runs per case; reports pass@1 and pass@k.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(usize))]
+    pub k: usize,
+
+    #[arg(long, value_enum, default_value_t = EvalFormat::Md)]
+    pub format: EvalFormat,
+
+    /// Write the report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// A JSON report to compare against: any case that passed there and fails now is a
+    /// regression (exit status 1).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Type-check fixed TypeScript with tsc against @pulumi/aws (installs them with npm once).
+    #[arg(long)]
+    pub typecheck: bool,
+
+    /// Where the type-checking packages are installed.
+    #[arg(long, value_name = "DIR", default_value = "eval/.typecheck")]
+    pub typecheck_cache: PathBuf,
+
+    /// Run the gate suite instead: every known-bad patch must be rejected, every known-good one
+    /// accepted.
+    #[arg(long)]
+    pub gate_suite: bool,
+
+    #[arg(long, value_name = "DIR", default_value = "eval/gate-suite")]
+    pub gate_suite_dir: PathBuf,
 
     #[command(flatten)]
     pub policy: PolicyArgs,

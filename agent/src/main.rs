@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
         Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => commands::eval::run(args),
     };
     match result {
         Ok(code) => code,

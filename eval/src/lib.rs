@@ -1,5 +1,10 @@
-//! remedy's measurement side: synthetic corpora for benchmarks (and, as it lands, the
-//! fix-quality harness).
+//! remedy's measurement side: the fix-quality harness (cases, scorers, pass@k, baselines), the
+//! gate suite, and synthetic corpora for benchmarks.
 
+pub mod cases;
 pub mod corpus;
 pub mod gate_suite;
+pub mod harness;
+pub mod report;
+pub mod run;
+pub mod typecheck;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod eval;
 pub mod fix;
 
 use anyhow::{Context, Result, bail};

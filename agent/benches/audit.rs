@@ -1,6 +1,6 @@
 //! Audit throughput against the floor of reading and parsing the same files.
 //!
-//! `cargo bench -p remedy-eval --bench audit [-- RESOURCES]` (default 100,000). Generates a
+//! `cargo bench -p remedy-agent --bench audit [-- RESOURCES]` (default 100,000). Generates a
 //! synthetic monorepo, then times, on the same cores and in the same run:
 //!   floor    walk + read + tree-sitter parse, nothing else
 //!   extract  floor + the source model (resources, properties, unknowns)

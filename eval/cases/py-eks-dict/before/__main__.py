@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+cluster = aws.eks.Cluster("platform", role_arn="arn:aws:iam::123456789012:role/eks", vpc_config={"subnet_ids": ["subnet-1"]})

@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+exports = aws.kms.Key("exports", aws.kms.KeyArgs(description="exports", deletion_window_in_days=7))

@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+reports = aws.rds.Instance("reports", engine="postgres", instance_class="db.t4g.micro", allocated_storage=50)

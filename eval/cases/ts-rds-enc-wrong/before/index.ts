@@ -1,0 +1,7 @@
+import * as aws from "@pulumi/aws";
+
+export const warehouse = new aws.rds.Cluster("warehouse", {
+    engine: "aurora-postgresql",
+    masterUsername: "admin",
+    storageEncrypted: false,
+});

@@ -1,0 +1,9 @@
+import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "public-read",
+    website: { indexDocument: "index.html", errorDocument: "404.html" },
+    serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    },
+});

@@ -1,0 +1,7 @@
+import * as aws from "@pulumi/aws";
+
+export function artifacts(name: string) {
+    return new aws.s3.Bucket(`${name}-artifacts`, {
+        acl: "private",
+    });
+}

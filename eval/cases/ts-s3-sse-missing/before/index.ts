@@ -1,0 +1,6 @@
+import * as aws from "@pulumi/aws";
+
+export const data = new aws.s3.Bucket("data", {
+    acl: "private",
+    versioning: { enabled: true },
+});
