@@ -19,6 +19,8 @@ fn main() -> ExitCode {
     let verbose = cli.global.verbose > 0;
     let result = match &cli.command {
         Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
+        Command::Check(args) => commands::check::run(args, verbose).map(ExitCode::from),
+        Command::Policies(args) => commands::policies::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -107,10 +107,7 @@ fn accessors(code: &str, original: &str, mut i: usize) -> (Option<String>, usize
             Some(b'[') => {
                 // A literal index: `[0]`, kept as `a[0]` (the source model's path form), so an
                 // unknown sibling element does not make the read uncertain.
-                let digits = code[i + 1..]
-                    .bytes()
-                    .take_while(u8::is_ascii_digit)
-                    .count();
+                let digits = code[i + 1..].bytes().take_while(u8::is_ascii_digit).count();
                 if digits > 0 && !parts.is_empty() && bytes.get(i + 1 + digits) == Some(&b']') {
                     parts.push(format!("[{}]", &code[i + 1..i + 1 + digits]));
                     i += digits + 2;
@@ -213,7 +210,9 @@ mod tests {
     #[test]
     fn literal_indices_are_part_of_the_path() {
         assert_eq!(
-            paths("deny contains m if { input.rules[0].sse.algo == \"x\"; input.a[12]; input.b[i].c; m := 1 }"),
+            paths(
+                "deny contains m if { input.rules[0].sse.algo == \"x\"; input.a[12]; input.b[i].c; m := 1 }"
+            ),
             vec!["a[12]", "b", "rules[0].sse.algo"]
         );
     }
