@@ -101,7 +101,7 @@ pub fn write_table(
             let frameworks = coverage(set, None);
             writeln!(
                 out,
-                "\n{} polic{} over {} resource type{}, mapped to {} framework{}",
+                "\n{} polic{} over {} resource type{}, mapped to {} framework key{}",
                 set.policies().len(),
                 if set.policies().len() == 1 {
                     "y"
