@@ -73,7 +73,14 @@ fn examples_fail_the_gate_with_exit_1() {
 fn threshold_counts_only_violations_at_or_above_it() {
     let doc = json_of(
         &remedy()
-            .args(["check", "examples", "--format", "json", "--fail-on", "critical"])
+            .args([
+                "check",
+                "examples",
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+            ])
             .assert()
             .code(1)
             .get_output()
@@ -176,7 +183,11 @@ fn a_compliant_copy_of_the_examples_passes() {
     for (file, old, new) in FIXES {
         let path = copy.join(file);
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.matches(old).count(), 1, "{file}: fix anchor not found once: {old}");
+        assert_eq!(
+            text.matches(old).count(),
+            1,
+            "{file}: fix anchor not found once: {old}"
+        );
         std::fs::write(&path, text.replacen(old, new, 1)).unwrap();
     }
 
@@ -260,7 +271,10 @@ fn enforcement_is_stricter_for_prod_than_for_sandbox() {
     };
     let prod = level_of("prod/");
     let sandbox = level_of("sandbox/");
-    assert!(!prod.is_empty() && prod.iter().all(|l| *l == "mandatory"), "{prod:?}");
+    assert!(
+        !prod.is_empty() && prod.iter().all(|l| *l == "mandatory"),
+        "{prod:?}"
+    );
     assert_eq!(sandbox.len(), prod.len());
     assert!(sandbox.iter().all(|l| *l == "advisory"), "{sandbox:?}");
     // Disabled everywhere: not reported, but counted.
@@ -340,7 +354,11 @@ fn command_line_overrides_the_config() {
 fn config_mistakes_exit_2_naming_file_line_and_key() {
     let dir = repo();
     std::fs::write(dir.path().join("main.py"), "import pulumi_aws as aws\n").unwrap();
-    std::fs::write(dir.path().join("remedy.toml"), "[check]\nfial_on = \"high\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("remedy.toml"),
+        "[check]\nfial_on = \"high\"\n",
+    )
+    .unwrap();
     remedy()
         .arg("check")
         .arg(dir.path())
@@ -364,10 +382,17 @@ fn config_mistakes_exit_2_naming_file_line_and_key() {
         ));
 
     remedy()
-        .args(["check", "examples", "--enforce", "aws-kms-key-rotation=sometimes"])
+        .args([
+            "check",
+            "examples",
+            "--enforce",
+            "aws-kms-key-rotation=sometimes",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown enforcement level `sometimes`"));
+        .stderr(predicate::str::contains(
+            "unknown enforcement level `sometimes`",
+        ));
 }
 
 #[test]

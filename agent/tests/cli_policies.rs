@@ -67,11 +67,20 @@ fn the_builtin_pack_covers_thirty_policies_fifteen_types_six_frameworks() {
             "{p}"
         );
         let kind = p["remediation"]["kind"].as_str().unwrap();
-        assert!(["set", "remove", "set+remove", "manual"].contains(&kind), "{p}");
+        assert!(
+            ["set", "remove", "set+remove", "manual"].contains(&kind),
+            "{p}"
+        );
         if kind == "manual" {
-            assert!(p["remediation"]["hint"].as_str().is_some(), "manual without a hint: {p}");
+            assert!(
+                p["remediation"]["hint"].as_str().is_some(),
+                "manual without a hint: {p}"
+            );
         } else {
-            assert!(!p["remediation"]["edits"].as_array().unwrap().is_empty(), "{p}");
+            assert!(
+                !p["remediation"]["edits"].as_array().unwrap().is_empty(),
+                "{p}"
+            );
         }
         let mapped = p["frameworks"].as_object().unwrap();
         assert!(!mapped.is_empty(), "{} maps to no framework", p["id"]);
@@ -102,7 +111,12 @@ fn framework_filter_groups_controls_and_their_policies() {
     let frameworks = doc["frameworks"].as_array().unwrap();
     assert_eq!(frameworks.len(), 1);
     let hitrust = &frameworks[0];
-    assert!(hitrust["framework"].as_str().unwrap().starts_with("hitrust-csf-"));
+    assert!(
+        hitrust["framework"]
+            .as_str()
+            .unwrap()
+            .starts_with("hitrust-csf-")
+    );
     let controls = hitrust["controls"].as_array().unwrap();
     assert!(controls.len() >= 5);
     // Only policies mapped to the framework are listed, and each control's policies map to it.
@@ -145,7 +159,12 @@ fn unknown_framework_is_an_error_listing_the_known_ones() {
 
 #[test]
 fn table_lists_every_policy_with_its_controls() {
-    let out = remedy().arg("policies").assert().success().get_output().clone();
+    let out = remedy()
+        .arg("policies")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
     insta::assert_snapshot!("policies_table", String::from_utf8(out.stdout).unwrap());
 }
 

@@ -73,7 +73,10 @@ fn audit_sarif_is_valid_and_has_what_github_reads() {
         for key in ["id", "name"] {
             assert!(rule[key].as_str().is_some_and(|s| !s.is_empty()), "{rule}");
         }
-        assert!(rule["shortDescription"]["text"].as_str().is_some(), "{rule}");
+        assert!(
+            rule["shortDescription"]["text"].as_str().is_some(),
+            "{rule}"
+        );
         assert!(rule["fullDescription"]["text"].as_str().is_some(), "{rule}");
         assert!(rule["help"]["text"].as_str().is_some(), "{rule}");
         assert!(rule["help"]["markdown"].as_str().is_some(), "{rule}");
@@ -123,7 +126,12 @@ fn audit_sarif_is_valid_and_has_what_github_reads() {
         let location = &result["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         assert_eq!(location["artifactLocation"]["uri"], violation["file"]);
-        assert!(!location["artifactLocation"]["uri"].as_str().unwrap().starts_with('/'));
+        assert!(
+            !location["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with('/')
+        );
         let region = &location["region"];
         assert_eq!(region["startLine"], violation["line"]);
         assert_eq!(region["startColumn"], violation["column"]);
@@ -143,7 +151,15 @@ fn check_sarif_marks_blocking_results_as_errors_and_records_the_exit_code() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("remedy.sarif");
     remedy()
-        .args(["check", "examples", "--format", "sarif", "--fail-on", "critical", "-o"])
+        .args([
+            "check",
+            "examples",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "critical",
+            "-o",
+        ])
         .arg(&file)
         .assert()
         .code(1)
@@ -152,7 +168,10 @@ fn check_sarif_marks_blocking_results_as_errors_and_records_the_exit_code() {
     assert_valid(&doc);
     let run = &doc["runs"][0];
     assert_eq!(run["invocations"][0]["exitCode"], 1);
-    assert_eq!(run["invocations"][0]["properties"]["gate"]["outcome"], "fail");
+    assert_eq!(
+        run["invocations"][0]["properties"]["gate"]["outcome"],
+        "fail"
+    );
     for result in run["results"].as_array().unwrap() {
         let critical = result["properties"]["severity"] == "critical";
         assert_eq!(result["level"] == "error", critical, "{result}");
@@ -161,9 +180,22 @@ fn check_sarif_marks_blocking_results_as_errors_and_records_the_exit_code() {
 
 #[test]
 fn framework_filter_and_diagnostics_stay_valid() {
-    let doc = remedy_json(&["audit", "examples", "--format", "sarif", "--framework", "cis"], 0);
+    let doc = remedy_json(
+        &[
+            "audit",
+            "examples",
+            "--format",
+            "sarif",
+            "--framework",
+            "cis",
+        ],
+        0,
+    );
     assert_valid(&doc);
-    for rule in doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap() {
+    for rule in doc["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+    {
         assert!(
             rule["properties"]["frameworks"]
                 .as_object()
