@@ -10,6 +10,7 @@ use remedy_guardrails::{FileAudit, PolicySet, Severity, Tally, Violation};
 use remedy_tools::{Diagnostic, DiagnosticLevel, Language, WalkError, discover};
 use serde::Serialize;
 
+use crate::config::{Enforcement, Level};
 use crate::project;
 
 /// Files larger than this are generated or vendored, not hand-written programs.
@@ -37,6 +38,8 @@ pub struct Summary {
     pub indeterminate: u64,
     /// Files that could not be fully parsed.
     pub files_with_errors: u64,
+    /// Violations left out because their policy is disabled for their file in `remedy.toml`.
+    pub disabled: u64,
     pub duration_ms: u64,
 }
 
@@ -46,6 +49,9 @@ pub struct AuditReport {
     pub root: PathBuf,
     /// Sorted by file, line, policy.
     pub violations: Vec<Violation>,
+    /// The enforcement level of each violation (same order), once enforcement is applied;
+    /// empty before.
+    pub enforcement: Vec<Level>,
     pub diagnostics: Vec<FileDiagnostic>,
     /// Per policy id.
     pub tallies: BTreeMap<String, Tally>,
@@ -90,6 +96,37 @@ pub fn run_texts(root: PathBuf, files: &[(String, String)], policies: &PolicySet
         )
         .collect();
     assemble(root, audits, policies, started.elapsed())
+}
+
+impl AuditReport {
+    /// Attach each violation's enforcement level and drop the disabled ones (counted in
+    /// `summary.disabled`).
+    pub fn apply_enforcement(&mut self, enforcement: &Enforcement) {
+        let violations = std::mem::take(&mut self.violations);
+        self.enforcement.clear();
+        for violation in violations {
+            let level = enforcement.level(&violation.policy, &violation.file);
+            if level == Level::Disabled {
+                self.summary.disabled += 1;
+                self.summary.violations -= 1;
+                if let Some(n) = self.summary.by_severity.get_mut(&violation.severity) {
+                    *n -= 1;
+                }
+                continue;
+            }
+            self.violations.push(violation);
+            self.enforcement.push(level);
+        }
+    }
+
+    /// The enforcement level of the violation at `index` (mandatory before enforcement is
+    /// applied).
+    pub fn level(&self, index: usize) -> Level {
+        self.enforcement
+            .get(index)
+            .copied()
+            .unwrap_or(Level::Mandatory)
+    }
 }
 
 fn audit_file(

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remedy_guardrails::Severity;
 
+use crate::config::{EnforcementRule, parse_enforce_flag};
 use crate::remediate::ProviderChoice;
-use crate::report::Format;
+use crate::report::{Format, ListFormat};
 
 /// remedy: find infrastructure policy violations in Pulumi programs (TypeScript and Python),
 /// fix them, and keep them from coming back.
@@ -95,6 +96,35 @@ pub enum Command {
     ///
     /// Exit status: 0 ok, 1 regressions against --baseline (or a gate-suite failure), 2 errors.
     Eval(EvalArgs),
+
+    /// The CI gate: fail when mandatory violations at or above a severity exist.
+    ///
+    /// Audits like `remedy audit`, then applies the enforcement levels of remedy.toml
+    /// (mandatory, advisory or disabled, per policy and per path glob). Only mandatory violations
+    /// at or above --fail-on fail the gate.
+    ///
+    /// Exit status: 0 clean, 1 mandatory violations at or above the threshold, 2 on errors
+    /// (bad flags or config, broken policies, missing paths, and files that cannot be read or
+    /// parsed unless --allow-file-errors).
+    Check(CheckArgs),
+
+    /// List the loaded policies with their severities, fixes and framework controls.
+    ///
+    /// With --framework, lists the framework's controls and the policies that cover each.
+    Policies(PoliciesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Read settings from FILE instead of the remedy.toml found between the audited path and
+    /// the repository root.
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "REMEDY_CONFIG",
+        help_heading = "Configuration"
+    )]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +145,11 @@ pub struct PolicyArgs {
     /// Evaluate only policies of at least this severity.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub min_severity: Option<Severity>,
+
+    /// Evaluate only policies mapped to this framework: a key or its prefix, case-insensitive
+    /// (`nist` matches nist-800-53-r5, `hitrust` matches hitrust-csf-11.5).
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +168,62 @@ pub struct AuditArgs {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to check.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Fail on mandatory violations of at least this severity [default: low, or `[check]
+    /// fail_on` in remedy.toml].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity, help_heading = "Gate")]
+    pub fail_on: Option<Severity>,
+
+    /// Do not exit 2 when a file cannot be read or fully parsed; gate on the resources that were
+    /// read (`[check] fail_on_file_errors = false`).
+    #[arg(long, help_heading = "Gate")]
+    pub allow_file_errors: bool,
+
+    /// Set a policy's enforcement level for this run: POLICY=mandatory|advisory|disabled.
+    /// Repeatable; applied after the rules in remedy.toml.
+    #[arg(long = "enforce", value_name = "POLICY=LEVEL", value_parser = parse_enforce_flag, help_heading = "Gate")]
+    pub enforce: Vec<EnforcementRule>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PoliciesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    /// Write the list to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Args)]
@@ -167,11 +258,14 @@ pub struct FixArgs {
     pub base: Option<String>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -233,6 +327,9 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -3,8 +3,10 @@
 //! over this library.
 
 pub mod audit;
+pub mod check;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod output;
 pub mod project;
 pub mod remediate;

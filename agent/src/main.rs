@@ -21,6 +21,8 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
         Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Check(args) => commands::check::run(args, verbose).map(ExitCode::from),
+        Command::Policies(args) => commands::policies::run(args).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

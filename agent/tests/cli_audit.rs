@@ -70,6 +70,16 @@ fn examples_report_exactly_the_planted_violations() {
         ),
         (
             "examples/aws-python/__main__.py",
+            "raw-events",
+            "aws-s3-bucket-versioning",
+        ),
+        (
+            "examples/aws-python/__main__.py",
+            "raw-events",
+            "aws-s3-bucket-access-logging",
+        ),
+        (
+            "examples/aws-python/__main__.py",
             "workers",
             "aws-ec2-security-group-open-admin",
         ),
@@ -122,6 +132,16 @@ fn examples_report_exactly_the_planted_violations() {
             "examples/aws-typescript/index.ts",
             "assets",
             "aws-s3-bucket-encryption",
+        ),
+        (
+            "examples/aws-typescript/index.ts",
+            "assets",
+            "aws-s3-bucket-versioning",
+        ),
+        (
+            "examples/aws-typescript/index.ts",
+            "assets",
+            "aws-s3-bucket-access-logging",
         ),
         (
             "examples/aws-typescript/index.ts",

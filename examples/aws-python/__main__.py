@@ -9,7 +9,7 @@ from storage import data_volume
 config = pulumi.Config()
 tags = {"app": "analytics", "stack": pulumi.get_stack()}
 
-# planted: public canned ACL, no default encryption
+# planted: public canned ACL, no default encryption, no versioning, no access logs
 raw = aws.s3.Bucket(
     "raw-events",
     acl="public-read-write",
@@ -27,6 +27,8 @@ curated = aws.s3.Bucket(
             ),
         ),
     ),
+    versioning=aws.s3.BucketVersioningArgs(enabled=True),
+    loggings=[aws.s3.BucketLoggingArgs(target_bucket="analytics-access-logs", target_prefix="curated/")],
     tags=tags,
 )
 
@@ -53,6 +55,8 @@ WAREHOUSE = {
     "engine": "aurora-postgresql",
     "master_username": "analytics",
     "skip_final_snapshot": True,
+    "backup_retention_period": 7,
+    "deletion_protection": True,
 }
 
 # planted: storage not encrypted
@@ -78,8 +82,13 @@ events_key = kms.Key("events-key", description="event stream", enable_key_rotati
 # planted: rotation off
 kms.Key("exports-key", aws.kms.KeyArgs(description="exports", enable_key_rotation=False))
 
-# Compliant: immutable tags.
-aws.ecr.Repository("workers", image_tag_mutability="IMMUTABLE", tags=tags)
+# Compliant: immutable tags, scanned on push.
+aws.ecr.Repository(
+    "workers",
+    image_tag_mutability="IMMUTABLE",
+    image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+    tags=tags,
+)
 
 # Compliant: point-in-time recovery on.
 aws.dynamodb.Table(
@@ -91,7 +100,7 @@ aws.dynamodb.Table(
     tags=tags,
 )
 
-# Compliant: private API endpoint.
+# Compliant: private API endpoint, secrets encrypted with the events key.
 aws.eks.Cluster(
     "workers",
     role_arn=config.require("eks_role_arn"),
@@ -99,6 +108,10 @@ aws.eks.Cluster(
         subnet_ids=config.require_object("private_subnet_ids"),
         endpoint_private_access=True,
         endpoint_public_access=False,
+    ),
+    encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+        resources=["secrets"],
+        provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=events_key.arn),
     ),
     tags=tags,
 )

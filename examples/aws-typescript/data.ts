@@ -12,6 +12,8 @@ const dbDefaults = {
     allocatedStorage: 20,
     username: "shop",
     skipFinalSnapshot: true,
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
 };
 
 /** The order store: a table for carts, a database for orders, and their key. */

@@ -105,6 +105,14 @@ fn accessors(code: &str, original: &str, mut i: usize) -> (Option<String>, usize
                 i = end;
             }
             Some(b'[') => {
+                // A literal index: `[0]`, kept as `a[0]` (the source model's path form), so an
+                // unknown sibling element does not make the read uncertain.
+                let digits = code[i + 1..].bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 && !parts.is_empty() && bytes.get(i + 1 + digits) == Some(&b']') {
+                    parts.push(format!("[{}]", &code[i + 1..i + 1 + digits]));
+                    i += digits + 2;
+                    continue;
+                }
                 // A string key: `["name"]`, blanked in `code` but present in `original`.
                 let rest = &original[i + 1..];
                 let key = rest
@@ -122,7 +130,19 @@ fn accessors(code: &str, original: &str, mut i: usize) -> (Option<String>, usize
             _ => break,
         }
     }
-    (Some(parts.join(".")), i)
+    (Some(join_parts(&parts)), i)
+}
+
+/// `["a", "[0]", "b"]` → `a[0].b`.
+fn join_parts(parts: &[String]) -> String {
+    let mut path = String::new();
+    for part in parts {
+        if !path.is_empty() && !part.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(part);
+    }
+    path
 }
 
 /// Blank out comments and string contents, keeping byte offsets, so that scanning sees code only.
@@ -184,6 +204,16 @@ mod tests {
                 r#"deny contains m if { input.acl == "public-read"; input["forceDestroy"]; input.a.b[i].c; m := input.__name }"#
             ),
             vec!["a.b", "acl", "forceDestroy"]
+        );
+    }
+
+    #[test]
+    fn literal_indices_are_part_of_the_path() {
+        assert_eq!(
+            paths(
+                "deny contains m if { input.rules[0].sse.algo == \"x\"; input.a[12]; input.b[i].c; m := 1 }"
+            ),
+            vec!["a[12]", "b", "rules[0].sse.algo"]
         );
     }
 

@@ -57,7 +57,8 @@ impl Fixer for EngineFixer<'_> {
 }
 
 pub fn run(args: &EvalArgs) -> Result<ExitCode> {
-    let policies = super::load_policies(&args.policy)?;
+    let config = super::load_config(&args.config, Path::new("."))?;
+    let (policies, _) = super::load_policies(&args.policy, &config, &[])?;
     if args.gate_suite {
         return gate(&policies, &args.gate_suite_dir);
     }

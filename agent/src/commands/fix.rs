@@ -15,7 +15,7 @@ use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::remediate::{Attempt, Outcome, Remediator, Subject};
-use crate::report::Format;
+use crate::report::ListFormat as Format;
 use crate::{audit, output, project};
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
@@ -55,7 +55,8 @@ enum Source {
 }
 
 pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
-    let policies = super::load_policies(&args.policy)?;
+    let config = super::load_config(&args.config, &args.path)?;
+    let (policies, enforcement) = super::load_policies(&args.policy, &config, &[])?;
     let path = args.path.clone();
     if !path.exists() {
         bail!("{}: no such file or directory", path.display());
@@ -89,7 +90,8 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     };
 
     let files = read_files(&source, &root, &path)?;
-    let report = audit::run_texts(root.clone(), &files, &policies);
+    let mut report = audit::run_texts(root.clone(), &files, &policies);
+    report.apply_enforcement(&enforcement);
     let texts: BTreeMap<&str, &str> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))

@@ -1,29 +1,91 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod check;
 pub mod eval;
 pub mod fix;
+pub mod policies;
+
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use remedy_guardrails::{LoadOptions, PolicySet};
 
-use crate::cli::PolicyArgs;
+use crate::cli::{ConfigArgs, PolicyArgs};
+use crate::config::{Config, Enforcement, EnforcementRule};
 
-/// Load the policy packs the flags ask for, filtered by id and severity.
-pub fn load_policies(args: &PolicyArgs) -> Result<PolicySet> {
+/// The settings for a run: `--config FILE`, else the remedy.toml found from `start` up to the
+/// repository root, else the defaults.
+pub fn load_config(args: &ConfigArgs, start: &Path) -> Result<Config> {
+    let config = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::discover(start),
+    }
+    .context("invalid settings")?;
+    if let Some(source) = &config.source {
+        tracing::debug!(config = %source.display(), "settings loaded");
+    }
+    Ok(config)
+}
+
+/// Where a run starts: the first path given, or the current directory.
+pub fn start_of(paths: &[PathBuf]) -> &Path {
+    paths.first().map_or(Path::new("."), PathBuf::as_path)
+}
+
+/// Load the policy packs the settings and flags ask for, and the enforcement rules (checked
+/// against every loaded policy, before the id, severity and framework filters narrow the set).
+pub fn load_policies(
+    args: &PolicyArgs,
+    config: &Config,
+    extra_rules: &[EnforcementRule],
+) -> Result<(PolicySet, Enforcement)> {
+    let mut paths = config.policy_dirs();
+    paths.extend(args.policy_dirs.iter().cloned());
     let mut set = PolicySet::load(&LoadOptions {
-        builtin: !args.no_builtin_policies,
-        paths: args.policy_dirs.clone(),
+        builtin: config.policies.builtin && !args.no_builtin_policies,
+        paths,
     })
     .context("cannot load policy packs")?;
+
+    let mut rules = config.enforcement.clone();
+    rules.extend(extra_rules.iter().cloned());
+    let enforcement = Enforcement::new(&rules, &config.origin(), &set)?;
+
     if let Some(unknown) = args.policies.iter().find(|id| set.get(id).is_none()) {
         bail!("unknown policy `{unknown}` (see `remedy policies` for the list)");
     }
     if !args.policies.is_empty() {
         set.retain(|p| args.policies.contains(&p.id));
     }
-    if let Some(min) = args.min_severity {
+    if let Some(min) = args.min_severity.or(config.policies.min_severity) {
         set.retain(|p| p.severity >= min);
     }
-    Ok(set)
+    if let Some(framework) = args
+        .framework
+        .as_ref()
+        .or(config.policies.framework.as_ref())
+    {
+        let known = frameworks(&set);
+        set.retain(|p| p.in_framework(framework));
+        if set.policies().is_empty() {
+            bail!(
+                "no policy maps to a framework starting with `{framework}` (frameworks: {})",
+                known.join(", ")
+            );
+        }
+    }
+    Ok((set, enforcement))
+}
+
+/// Every framework key the loaded policies map to, sorted.
+fn frameworks(set: &PolicySet) -> Vec<String> {
+    let mut keys: Vec<String> = set
+        .policies()
+        .iter()
+        .flat_map(|p| p.frameworks.keys().cloned())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }

@@ -7,6 +7,8 @@ use remedy_guardrails::{Severity, Violation};
 use remedy_tools::DiagnosticLevel;
 
 use crate::audit::AuditReport;
+use crate::check::{Gate, Outcome};
+use crate::config::Level;
 
 const FILE: Style = Style::new().bold().underline();
 const DIM: Style = Style::new().dimmed();
@@ -21,10 +23,16 @@ fn severity_style(severity: Severity) -> Style {
     }
 }
 
-/// Write the table. `verbose` adds informational diagnostics.
-pub fn write(report: &AuditReport, verbose: bool, out: &mut dyn Write) -> std::io::Result<()> {
+/// Write the table, and the gate's verdict when there is one. `verbose` adds informational
+/// diagnostics.
+pub fn write(
+    report: &AuditReport,
+    gate: Option<&Gate>,
+    verbose: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     let mut current: Option<&str> = None;
-    for v in &report.violations {
+    for (i, v) in report.violations.iter().enumerate() {
         if current != Some(v.file.as_str()) {
             if current.is_some() {
                 writeln!(out)?;
@@ -32,7 +40,7 @@ pub fn write(report: &AuditReport, verbose: bool, out: &mut dyn Write) -> std::i
             writeln!(out, "{FILE}{}{FILE:#}", v.file)?;
             current = Some(&v.file);
         }
-        write_violation(v, out)?;
+        write_violation(v, report.level(i), out)?;
     }
     if !report.violations.is_empty() {
         writeln!(out)?;
@@ -54,15 +62,24 @@ pub fn write(report: &AuditReport, verbose: bool, out: &mut dyn Write) -> std::i
             d.file, d.diagnostic.line, d.diagnostic.column, d.diagnostic.message
         )?;
     }
-    write_summary(report, out)
+    write_summary(report, out)?;
+    match gate {
+        Some(gate) => write_gate(gate, out),
+        None => Ok(()),
+    }
 }
 
-fn write_violation(v: &Violation, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_violation(v: &Violation, level: Level, out: &mut dyn Write) -> std::io::Result<()> {
     let style = severity_style(v.severity);
     let location = format!("{}:{}", v.line, v.column);
+    let tag = if level == Level::Advisory {
+        format!(" {DIM}[advisory]{DIM:#}")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  {DIM}{location:<7}{DIM:#} {style}{:<9}{style:#} {BOLD}{}{BOLD:#}  {} {DIM}({}){DIM:#}",
+        "  {DIM}{location:<7}{DIM:#} {style}{:<9}{style:#} {BOLD}{}{BOLD:#}  {} {DIM}({}){DIM:#}{tag}",
         v.severity.as_str(),
         v.policy,
         v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
@@ -122,6 +139,14 @@ fn write_summary(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<(
             plural(s.indeterminate)
         )?;
     }
+    if s.disabled > 0 {
+        writeln!(
+            out,
+            "{DIM}{} violation{} of disabled policies not shown (remedy.toml){DIM:#}",
+            s.disabled,
+            plural(s.disabled)
+        )?;
+    }
     if s.files_with_errors > 0 {
         let style = AnsiColor::Yellow.on_default();
         writeln!(
@@ -132,6 +157,58 @@ fn write_summary(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<(
         )?;
     }
     Ok(())
+}
+
+fn write_gate(gate: &Gate, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut notes = Vec::new();
+    if gate.below_threshold > 0 {
+        notes.push(format!(
+            "{} mandatory below {}",
+            gate.below_threshold, gate.fail_on
+        ));
+    }
+    if gate.advisory > 0 {
+        notes.push(format!("{} advisory", gate.advisory));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    match gate.outcome {
+        Outcome::Pass => {
+            let style = AnsiColor::Green.on_default().bold();
+            writeln!(
+                out,
+                "{style}check passed{style:#}: no mandatory violation at or above {}{notes}",
+                gate.fail_on
+            )
+        }
+        Outcome::Fail => {
+            let style = AnsiColor::Red.on_default().bold();
+            writeln!(
+                out,
+                "{style}check failed{style:#}: {} mandatory violation{} at or above {}{notes}",
+                gate.blocking,
+                plural(gate.blocking),
+                gate.fail_on
+            )
+        }
+        Outcome::Error => {
+            let style = AnsiColor::Red.on_default().bold();
+            writeln!(
+                out,
+                "{style}check failed{style:#}: {} file{} could not be read or fully parsed, so the gate cannot vouch for {} (--allow-file-errors gates on the rest)",
+                gate.files_with_errors,
+                plural(gate.files_with_errors),
+                if gate.files_with_errors == 1 {
+                    "it"
+                } else {
+                    "them"
+                }
+            )
+        }
+    }
 }
 
 fn plural(n: u64) -> &'static str {

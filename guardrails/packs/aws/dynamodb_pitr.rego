@@ -10,6 +10,8 @@ metadata := {
 	"resource_types": ["aws:dynamodb/table:Table"],
 	"frameworks": {
 		"nist-800-53-r5": ["CP-9", "CP-10", "SI-13(5)"],
+		"iso-27001-2022": ["A.5.29", "A.5.30", "A.8.13"],
+		"soc2": ["A1.2", "CC7.4"],
 	},
 	"remediation": {"kind": "set", "property": "pointInTimeRecovery.enabled", "value": true},
 }

@@ -14,8 +14,10 @@ metadata := {
 	],
 	"frameworks": {
 		"cis-aws-3.0": ["5.2", "5.3"],
-		"nist-800-53-r5": ["AC-4", "CM-7", "SC-7"],
-		"pci-dss-4.0": ["1.3.1", "1.4.1"],
+		"nist-800-53-r5": ["AC-4", "AC-17", "CM-7", "SC-7"],
+		"pci-dss-4.0": ["1.3.1"],
+		"hitrust-csf-11.5": ["10.f"],
+		"soc2": ["CC6.6", "CC7.2"],
 	},
 	"remediation": {
 		"kind": "manual",

@@ -9,7 +9,9 @@ metadata := {
 	"severity": "medium",
 	"resource_types": ["aws:ecr/repository:Repository"],
 	"frameworks": {
-		"nist-800-53-r5": ["CM-8(1)"],
+		"nist-800-53-r5": ["CA-9(1)", "CM-2", "CM-8(1)"],
+		"pci-dss-4.0": ["11.5.2"],
+		"hitrust-csf-11.5": ["10.h"],
 	},
 	"remediation": {"kind": "set", "property": "imageTagMutability", "value": "IMMUTABLE"},
 }

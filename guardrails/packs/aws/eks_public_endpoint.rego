@@ -10,7 +10,9 @@ metadata := {
 	"resource_types": ["aws:eks/cluster:Cluster"],
 	"frameworks": {
 		"nist-800-53-r5": ["AC-3", "AC-4", "AC-21", "SC-7"],
-		"pci-dss-4.0": ["1.4.1"],
+		"pci-dss-4.0": ["1.3.1", "1.4.2", "1.4.4"],
+		"hitrust-csf-11.5": ["09.m"],
+		"iso-27001-2022": ["A.8.3"],
 	},
 	"remediation": [
 		{"kind": "set", "property": "vpcConfig.endpointPrivateAccess", "value": true},

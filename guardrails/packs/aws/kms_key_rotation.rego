@@ -12,6 +12,9 @@ metadata := {
 		"cis-aws-3.0": ["3.6"],
 		"nist-800-53-r5": ["SC-12", "SC-12(2)", "SC-28(3)"],
 		"pci-dss-4.0": ["3.7.4"],
+		"hitrust-csf-11.5": ["10.f"],
+		"iso-27001-2022": ["A.8.24"],
+		"soc2": ["PI1.5"],
 	},
 	"remediation": {"kind": "set", "property": "enableKeyRotation", "value": true},
 }

@@ -11,7 +11,10 @@ metadata := {
 	"frameworks": {
 		"cis-aws-3.0": ["2.3.3"],
 		"nist-800-53-r5": ["AC-3", "AC-4", "AC-6", "AC-21", "SC-7"],
-		"pci-dss-4.0": ["1.4.1"],
+		"pci-dss-4.0": ["1.4.1", "1.4.2"],
+		"hitrust-csf-11.5": ["09.m"],
+		"iso-27001-2022": ["A.5.15", "A.8.3"],
+		"soc2": ["CC6.2"],
 	},
 	"remediation": {"kind": "set", "property": "publiclyAccessible", "value": false},
 }

@@ -11,7 +11,10 @@ metadata := {
 	"frameworks": {
 		"cis-aws-3.0": ["2.3.1"],
 		"nist-800-53-r5": ["SC-13", "SC-28", "SC-28(1)"],
-		"pci-dss-4.0": ["3.5.1"],
+		"pci-dss-4.0": ["3.5.1", "3.6.1"],
+		"hitrust-csf-11.5": ["06.d"],
+		"iso-27001-2022": ["A.5.33", "A.8.24"],
+		"soc2": ["PI1.5"],
 	},
 	"remediation": {"kind": "set", "property": "storageEncrypted", "value": true},
 }

@@ -14,7 +14,9 @@ metadata := {
 	],
 	"frameworks": {
 		"nist-800-53-r5": ["AC-3", "AC-4", "AC-6", "AC-21", "SC-7"],
-		"pci-dss-4.0": ["1.4.1", "7.2.1"],
+		"pci-dss-4.0": ["1.4.2", "7.3.1"],
+		"hitrust-csf-11.5": ["09.m"],
+		"soc2": ["CC6.1"],
 	},
 	"remediation": {"kind": "set", "property": "acl", "value": "private"},
 }

@@ -1,0 +1,519 @@
+//! `remedy.toml`: the team's settings for a repository.
+//!
+//! The file sits at the repository root; remedy finds it by walking up from the audited path to
+//! the project root (the enclosing git work tree), or takes `--config FILE`. Every section is
+//! optional and every key has a default, so a repository without the file behaves as documented
+//! in the README. Unknown keys are an error that names the key, the file and the line: a typo
+//! must not silently turn a gate off.
+//!
+//! Sections are independent structs; a later section (store, llm, delivery) is one more field on
+//! [`Config`] and one more struct here.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use remedy_guardrails::{PolicySet, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::project;
+
+/// The file name remedy looks for.
+pub const FILE_NAME: &str = "remedy.toml";
+
+/// Everything `remedy.toml` can say.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Which policies are loaded.
+    #[serde(default)]
+    pub policies: PoliciesConfig,
+    /// The CI gate (`remedy check`).
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// Enforcement levels per policy and per path glob, as `[[enforcement]]` rules.
+    #[serde(default)]
+    pub enforcement: Vec<EnforcementRule>,
+    /// Where the settings were read from; `None` when no file was found.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+/// `[policies]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoliciesConfig {
+    /// Load the built-in packs (`--no-builtin-policies` turns them off).
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    /// Directories or files of the team's own packs, relative to the config file
+    /// (`--policy-dir` adds more).
+    #[serde(default)]
+    pub dirs: Vec<PathBuf>,
+    /// Evaluate only policies of at least this severity (`--min-severity` overrides).
+    #[serde(default)]
+    pub min_severity: Option<Severity>,
+    /// Evaluate only policies mapped to this framework, by key prefix (`--framework` overrides).
+    #[serde(default)]
+    pub framework: Option<String>,
+}
+
+impl Default for PoliciesConfig {
+    fn default() -> Self {
+        Self {
+            builtin: true,
+            dirs: Vec::new(),
+            min_severity: None,
+            framework: None,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `[check]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// The lowest severity of a mandatory violation that fails the gate (`--fail-on`).
+    #[serde(default = "lowest")]
+    pub fail_on: Severity,
+    /// Whether a file that cannot be read or fully parsed fails the gate with exit status 2
+    /// (`--allow-file-errors` turns this off).
+    #[serde(default = "yes")]
+    pub fail_on_file_errors: bool,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        Self {
+            fail_on: Severity::Low,
+            fail_on_file_errors: true,
+        }
+    }
+}
+
+fn lowest() -> Severity {
+    Severity::Low
+}
+
+/// How a policy's violations count, as in Pulumi's policy groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Reported, and fails `remedy check`.
+    Mandatory,
+    /// Reported, never fails the gate.
+    Advisory,
+    /// Not reported.
+    Disabled,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mandatory => "mandatory",
+            Self::Advisory => "advisory",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "mandatory" => Ok(Self::Mandatory),
+            "advisory" => Ok(Self::Advisory),
+            "disabled" => Ok(Self::Disabled),
+            other => Err(format!(
+                "unknown enforcement level `{other}` (expected mandatory, advisory or disabled)"
+            )),
+        }
+    }
+}
+
+/// One `[[enforcement]]` rule: `level` for the `policies` (ids or globs such as `aws-s3-*`;
+/// none = every policy) in files matching `paths` (globs relative to the repository root; none =
+/// every file).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnforcementRule {
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub policies: Vec<String>,
+    pub level: Level,
+}
+
+/// Why the settings could not be read. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{line}:{column}: {message}", .path.display())]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: {key}: {message}")]
+    Key {
+        origin: String,
+        key: String,
+        message: String,
+    },
+}
+
+impl Config {
+    /// The settings for a run over `start`: the nearest `remedy.toml` between `start` and the
+    /// project root, or the defaults when there is none.
+    pub fn discover(start: &Path) -> Result<Self, ConfigError> {
+        match find(start) {
+            Some(path) => Self::load(&path),
+            None => Ok(Self::default()),
+        }
+    }
+
+    /// Read one file (`--config FILE`).
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config = Self::parse(&text, path)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Parse settings; `path` is what errors call the file.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        toml::from_str::<Self>(text).map_err(|err| {
+            let (line, column) = err
+                .span()
+                .map_or((1, 1), |span| line_column(text, span.start));
+            ConfigError::Invalid {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: err.message().trim().to_string(),
+            }
+        })
+    }
+
+    /// How errors about keys name this file.
+    pub fn origin(&self) -> String {
+        self.source
+            .as_ref()
+            .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
+    }
+
+    /// `[policies].dirs`, resolved against the config file's directory.
+    pub fn policy_dirs(&self) -> Vec<PathBuf> {
+        let base = self
+            .source
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""));
+        self.policies.dirs.iter().map(|d| base.join(d)).collect()
+    }
+}
+
+/// The nearest `remedy.toml` from `start` (a file or directory) up to the project root.
+fn find(start: &Path) -> Option<PathBuf> {
+    let root = project::root_of(start);
+    let absolute = project::absolute(start);
+    let dir = if absolute.is_file() {
+        absolute.parent().map(Path::to_path_buf).unwrap_or_default()
+    } else {
+        absolute
+    };
+    dir.ancestors()
+        .take_while(|d| d.starts_with(&root))
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+fn line_column(text: &str, byte: usize) -> (usize, usize) {
+    let before = text.get(..byte).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Enforcement levels, resolved per (policy, file).
+///
+/// Precedence: a rule that names policies and paths beats one that names only policies, which
+/// beats one that names only paths, which beats one that names neither; among rules of the same
+/// kind, the later one wins (rules given on the command line come after the file's). With no
+/// matching rule a policy is mandatory.
+#[derive(Debug, Default)]
+pub struct Enforcement {
+    rules: Vec<CompiledRule>,
+}
+
+#[derive(Debug)]
+struct CompiledRule {
+    paths: Option<GlobSet>,
+    policies: Option<GlobSet>,
+    level: Level,
+    rank: (u8, usize),
+}
+
+impl Enforcement {
+    /// Compile rules; `origin` names where they came from in errors. Every policy pattern must
+    /// match a loaded policy, so a misspelt id is an error rather than a rule that never applies.
+    pub fn new(
+        rules: &[EnforcementRule],
+        origin: &str,
+        policies: &PolicySet,
+    ) -> Result<Self, ConfigError> {
+        let mut compiled = Vec::with_capacity(rules.len());
+        for (index, rule) in rules.iter().enumerate() {
+            let key = |field: &str| format!("enforcement[{index}].{field}");
+            let fail = |field: &str, message: String| ConfigError::Key {
+                origin: origin.to_string(),
+                key: key(field),
+                message,
+            };
+            let paths = globs(&rule.paths, true).map_err(|m| fail("paths", m))?;
+            let ids = globs(&rule.policies, false).map_err(|m| fail("policies", m))?;
+            for (pattern, matcher) in rule.policies.iter().zip(single_globs(&rule.policies)) {
+                let matched = matcher
+                    .as_ref()
+                    .is_some_and(|m| policies.policies().iter().any(|p| m.is_match(&p.id)));
+                if !matched {
+                    return Err(fail(
+                        "policies",
+                        format!("`{pattern}` matches no loaded policy (see `remedy policies`)"),
+                    ));
+                }
+            }
+            let specificity = u8::from(ids.is_some()) * 2 + u8::from(paths.is_some());
+            compiled.push(CompiledRule {
+                paths,
+                policies: ids,
+                level: rule.level,
+                rank: (specificity, index),
+            });
+        }
+        compiled.sort_by_key(|r| r.rank);
+        Ok(Self { rules: compiled })
+    }
+
+    /// The level of `policy` for `file` (repository-relative, `/`-separated).
+    pub fn level(&self, policy: &str, file: &str) -> Level {
+        self.rules
+            .iter()
+            .rev()
+            .find(|r| {
+                r.policies.as_ref().is_none_or(|g| g.is_match(policy))
+                    && r.paths.as_ref().is_none_or(|g| g.is_match(file))
+            })
+            .map_or(Level::Mandatory, |r| r.level)
+    }
+}
+
+/// A glob set, `None` for an empty list (which matches everything). For paths, `*` stays
+/// within one directory and `**` crosses directories, as in `.gitignore`.
+fn globs(patterns: &[String], paths: bool) -> Result<Option<GlobSet>, String> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(paths)
+            .build()
+            .map_err(|e| format!("invalid glob `{pattern}`: {e}"))?;
+        builder.add(glob);
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| format!("invalid globs: {e}"))
+}
+
+fn single_globs(patterns: &[String]) -> Vec<Option<globset::GlobMatcher>> {
+    patterns
+        .iter()
+        .map(|p| Glob::new(p).ok().map(|g| g.compile_matcher()))
+        .collect()
+}
+
+/// Parse `ID=LEVEL` from the command line (`--enforce`).
+pub fn parse_enforce_flag(s: &str) -> Result<EnforcementRule, String> {
+    let (id, level) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected POLICY=LEVEL, got `{s}`"))?;
+    Ok(EnforcementRule {
+        paths: Vec::new(),
+        policies: vec![id.trim().to_string()],
+        level: level.trim().parse()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set() -> PolicySet {
+        PolicySet::builtin().unwrap()
+    }
+
+    #[test]
+    fn empty_file_is_the_defaults() {
+        let c = Config::parse("", Path::new("remedy.toml")).unwrap();
+        assert!(c.policies.builtin);
+        assert_eq!(c.check.fail_on, Severity::Low);
+        assert!(c.check.fail_on_file_errors);
+        assert!(c.enforcement.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = Config::parse(
+            "[check]\nfial_on = \"high\"\n",
+            Path::new("repo/remedy.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("repo/remedy.toml:2:1: "), "{err}");
+        assert!(err.contains("fial_on"), "{err}");
+    }
+
+    #[test]
+    fn bad_value_names_the_line() {
+        let err = Config::parse(
+            "[[enforcement]]\npolicies = [\"x\"]\nlevel = \"strict\"\n",
+            Path::new("remedy.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("remedy.toml:3:"), "{err}");
+        assert!(err.contains("strict"), "{err}");
+    }
+
+    #[test]
+    fn precedence_specific_over_general_then_later_over_earlier() {
+        let text = r#"
+[[enforcement]]
+level = "advisory"
+
+[[enforcement]]
+paths = ["prod/**"]
+level = "mandatory"
+
+[[enforcement]]
+policies = ["aws-iam-password-reuse"]
+level = "disabled"
+
+[[enforcement]]
+paths = ["sandbox/**"]
+policies = ["aws-rds-*"]
+level = "mandatory"
+
+[[enforcement]]
+paths = ["prod/legacy/**"]
+level = "advisory"
+"#;
+        let config = Config::parse(text, Path::new("remedy.toml")).unwrap();
+        let e = Enforcement::new(&config.enforcement, "remedy.toml", &set()).unwrap();
+        // Everything everywhere: advisory.
+        assert_eq!(
+            e.level("aws-s3-bucket-versioning", "app/index.ts"),
+            Level::Advisory
+        );
+        // Paths beat the catch-all; the later path rule wins among path rules.
+        assert_eq!(
+            e.level("aws-s3-bucket-versioning", "prod/index.ts"),
+            Level::Mandatory
+        );
+        assert_eq!(
+            e.level("aws-s3-bucket-versioning", "prod/legacy/a.py"),
+            Level::Advisory
+        );
+        // A policy rule beats a path rule.
+        assert_eq!(
+            e.level("aws-iam-password-reuse", "prod/index.ts"),
+            Level::Disabled
+        );
+        // A policy-and-path rule beats both.
+        assert_eq!(
+            e.level("aws-rds-instance-public", "sandbox/db.ts"),
+            Level::Mandatory
+        );
+        assert_eq!(
+            e.level("aws-rds-instance-public", "other/db.ts"),
+            Level::Advisory
+        );
+    }
+
+    #[test]
+    fn no_rules_means_mandatory() {
+        let e = Enforcement::new(&[], "remedy.toml", &set()).unwrap();
+        assert_eq!(e.level("anything", "any/file.ts"), Level::Mandatory);
+    }
+
+    #[test]
+    fn misspelt_policy_is_an_error_naming_the_rule() {
+        let rules = vec![EnforcementRule {
+            paths: vec![],
+            policies: vec!["aws-s3-bucket-publc-read".into()],
+            level: Level::Advisory,
+        }];
+        let err = Enforcement::new(&rules, "remedy.toml", &set())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("remedy.toml: enforcement[0].policies: `aws-s3-bucket-publc-read`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn enforce_flag() {
+        let rule = parse_enforce_flag("aws-kms-key-rotation=advisory").unwrap();
+        assert_eq!(rule.policies, vec!["aws-kms-key-rotation"]);
+        assert_eq!(rule.level, Level::Advisory);
+        assert!(parse_enforce_flag("aws-kms-key-rotation").is_err());
+        assert!(parse_enforce_flag("x=sometimes").is_err());
+    }
+
+    #[test]
+    fn discovery_walks_up_to_the_repository_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::create_dir_all(repo.join("infra/prod")).unwrap();
+        // Above the repository: never read.
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            "[check]\nfail_on = \"critical\"\n",
+        )
+        .unwrap();
+        let none = Config::discover(&repo.join("infra/prod")).unwrap();
+        assert!(none.source.is_none());
+        std::fs::write(repo.join(FILE_NAME), "[check]\nfail_on = \"high\"\n").unwrap();
+        let found = Config::discover(&repo.join("infra/prod")).unwrap();
+        assert_eq!(found.check.fail_on, Severity::High);
+        assert_eq!(
+            found.source.as_deref(),
+            Some(repo.join(FILE_NAME).as_path())
+        );
+    }
+}

@@ -1,0 +1,39 @@
+import * as aws from "@pulumi/aws";
+
+const cert = new aws.acm.Certificate("site", { domainName: "example.com", validationMethod: "DNS" });
+new aws.cloudfront.Distribution("bad-default-minimum", {
+    enabled: true,
+    origins: [{ domainName: "example.com", originId: "site" }],
+    defaultCacheBehavior: {
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+    },
+    restrictions: { geoRestriction: { restrictionType: "none" } },
+    viewerCertificate: { acmCertificateArn: cert.arn, sslSupportMethod: "sni-only" },
+});
+new aws.cloudfront.Distribution("bad-tls1", {
+    enabled: true,
+    origins: [{ domainName: "example.com", originId: "site" }],
+    defaultCacheBehavior: {
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+    },
+    restrictions: { geoRestriction: { restrictionType: "none" } },
+    viewerCertificate: { acmCertificateArn: cert.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1" },
+});
+new aws.cloudfront.Distribution("good-tls12", {
+    enabled: true,
+    origins: [{ domainName: "example.com", originId: "site" }],
+    defaultCacheBehavior: {
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+    },
+    restrictions: { geoRestriction: { restrictionType: "none" } },
+    viewerCertificate: { acmCertificateArn: cert.arn, sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" },
+});

@@ -1,0 +1,14 @@
+import * as aws from "@pulumi/aws";
+
+new aws.cloudfront.Distribution("good-redirect", {
+    enabled: true,
+    origins: [{ domainName: "example.com", originId: "site" }],
+    defaultCacheBehavior: {
+        targetOriginId: "site",
+        viewerProtocolPolicy: "redirect-to-https",
+        allowedMethods: ["GET", "HEAD"],
+        cachedMethods: ["GET", "HEAD"],
+    },
+    restrictions: { geoRestriction: { restrictionType: "none" } },
+    viewerCertificate: { cloudfrontDefaultCertificate: true },
+});

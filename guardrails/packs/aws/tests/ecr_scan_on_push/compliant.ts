@@ -1,0 +1,3 @@
+import * as aws from "@pulumi/aws";
+
+new aws.ecr.Repository("good-scan", { imageScanningConfiguration: { scanOnPush: true } });

@@ -1,0 +1,4 @@
+import pulumi_aws as aws
+
+aws.ecr.Repository("bad-default", image_tag_mutability="IMMUTABLE")
+aws.ecr.Repository("good-scan", image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True))

@@ -1,0 +1,5 @@
+import * as aws from "@pulumi/aws";
+
+new aws.ecr.Repository("bad-default", { imageTagMutability: "IMMUTABLE" });
+new aws.ecr.Repository("bad-off", { imageScanningConfiguration: { scanOnPush: false } });
+new aws.ecr.Repository("good-scan", { imageScanningConfiguration: { scanOnPush: true } });

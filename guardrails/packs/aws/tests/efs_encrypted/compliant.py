@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+aws.efs.FileSystem("good-on", encrypted=True)

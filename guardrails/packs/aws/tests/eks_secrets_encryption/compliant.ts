@@ -1,0 +1,8 @@
+import * as aws from "@pulumi/aws";
+
+const key = new aws.kms.Key("eks", { enableKeyRotation: true });
+new aws.eks.Cluster("good-secrets", {
+    roleArn: "arn:aws:iam::111122223333:role/eks",
+    vpcConfig: { subnetIds: ["subnet-1"] },
+    encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
+});

@@ -1,0 +1,7 @@
+import pulumi_aws as aws
+
+aws.elb.LoadBalancer(
+    "good-classic",
+    availability_zones=["us-east-1a"],
+    listeners=[aws.elb.LoadBalancerListenerArgs(instance_port=80, instance_protocol="tcp", lb_port=443, lb_protocol="ssl", ssl_certificate_id="arn:aws:acm:us-east-1:111122223333:certificate/1")],
+)

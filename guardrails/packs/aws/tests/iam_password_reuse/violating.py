@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+aws.iam.AccountPasswordPolicy("bad-few", password_reuse_prevention=4)

@@ -1,0 +1,4 @@
+import * as aws from "@pulumi/aws";
+
+new aws.redshift.Cluster("bad-default", { clusterIdentifier: "bi", nodeType: "ra3.xlplus" });
+new aws.redshift.Cluster("good-encrypted", { clusterIdentifier: "bi", nodeType: "ra3.xlplus", encrypted: true });

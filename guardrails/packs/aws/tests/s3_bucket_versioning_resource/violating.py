@@ -1,0 +1,10 @@
+import pulumi_aws as aws
+
+bucket = aws.s3.BucketV2("data")
+aws.s3.BucketVersioningV2(
+    "bad-suspended",
+    bucket=bucket.id,
+    versioning_configuration=aws.s3.BucketVersioningV2VersioningConfigurationArgs(status="Suspended"),
+)
+aws.s3.BucketVersioning("bad-disabled", bucket=bucket.id, versioning_configuration={"status": "Disabled"})
+aws.s3.BucketVersioningV2("good-enabled", bucket=bucket.id, versioning_configuration={"status": "Enabled"})
