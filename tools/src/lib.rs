@@ -6,6 +6,7 @@
 //! to read. Nothing here knows about policies, queues or git.
 
 pub mod edit;
+pub mod forge;
 pub mod git;
 pub mod source;
 pub mod walk;
