@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod cli;
 pub mod commands;
+pub mod llm;
 pub mod output;
 pub mod project;
 pub mod remediate;
