@@ -3,3 +3,4 @@
 
 pub mod corpus;
 pub mod gate_suite;
+pub mod prompt_size;

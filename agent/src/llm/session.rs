@@ -255,7 +255,7 @@ fn opening(
     let declined = request
         .declined
         .as_deref()
-        .unwrap_or("the policy's declarative fix does not apply here");
+        .unwrap_or("the declarative fix was not used for this violation");
     let severity = policy.severity.to_string();
     let mut task = render(
         &prompts.task,
