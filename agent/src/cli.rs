@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use remedy_guardrails::Severity;
 
 use crate::config::{EnforcementRule, parse_enforce_flag};
+use crate::llm::LlmSettings;
 use crate::remediate::ProviderChoice;
 use crate::report::{Format, ListFormat};
 
@@ -266,6 +267,9 @@ pub struct FixArgs {
 
     #[command(flatten)]
     pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -330,6 +334,68 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub config: ConfigArgs,
+}
+
+/// The LLM, for violations the declarative fixes cannot handle. The API key is read from
+/// REMEDY_LLM_API_KEY or OPENAI_API_KEY, never from a flag.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "LLM")]
+pub struct LlmArgs {
+    /// An OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://localhost:11434/v1.
+    #[arg(long, value_name = "URL", env = "REMEDY_LLM_BASE_URL")]
+    pub llm_base_url: Option<String>,
+
+    /// The model to use at that endpoint.
+    #[arg(long, value_name = "NAME", env = "REMEDY_LLM_MODEL")]
+    pub llm_model: Option<String>,
+
+    /// Seconds to wait for one LLM request [default: 120].
+    #[arg(long, value_name = "SECS")]
+    pub llm_timeout_secs: Option<u64>,
+
+    /// Proposals per violation, gate rejections included, before it goes to a person [default: 3].
+    #[arg(long, value_name = "N")]
+    pub llm_max_attempts: Option<usize>,
+
+    /// LLM requests per minute [default: 60].
+    #[arg(long, value_name = "N")]
+    pub llm_requests_per_minute: Option<u32>,
+
+    /// LLM prompt tokens per minute [default: 200000].
+    #[arg(long, value_name = "N")]
+    pub llm_tokens_per_minute: Option<u32>,
+
+    /// A directory whose system.txt, task.txt or feedback.txt replace the built-in prompts.
+    #[arg(long, value_name = "DIR")]
+    pub llm_prompts_dir: Option<PathBuf>,
+}
+
+impl LlmArgs {
+    /// `settings` (from remedy.toml, or the defaults) with the flags on top.
+    pub fn apply(&self, mut settings: LlmSettings) -> LlmSettings {
+        if let Some(v) = &self.llm_base_url {
+            settings.base_url = Some(v.clone());
+        }
+        if let Some(v) = &self.llm_model {
+            settings.model = Some(v.clone());
+        }
+        if let Some(v) = self.llm_timeout_secs {
+            settings.timeout_secs = v;
+        }
+        if let Some(v) = self.llm_max_attempts {
+            settings.max_attempts = v;
+        }
+        if let Some(v) = self.llm_requests_per_minute {
+            settings.requests_per_minute = v;
+        }
+        if let Some(v) = self.llm_tokens_per_minute {
+            settings.tokens_per_minute = v;
+        }
+        if let Some(v) = &self.llm_prompts_dir {
+            settings.prompts_dir = Some(v.clone());
+        }
+        settings
+    }
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -35,6 +35,14 @@ pub struct Config {
     /// Enforcement levels per policy and per path glob, as `[[enforcement]]` rules.
     #[serde(default)]
     pub enforcement: Vec<EnforcementRule>,
+    /// The LLM for fixes the declarative remediations cannot make (`--llm-*` override).
+    #[serde(default)]
+    pub llm: crate::llm::LlmSettings,
+    /// Values only the team knows, named by policies' `value_from_config` (for example the
+    /// address range SSH may be opened to). Never invented: a fix that needs a missing one goes
+    /// to a person, naming the key.
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, toml::Value>,
     /// Where the settings were read from; `None` when no file was found.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -180,6 +188,14 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The `[values]` table as JSON, for remediations.
+    pub fn team_values(&self) -> crate::remediate::TeamValues {
+        self.values
+            .iter()
+            .filter_map(|(k, v)| serde_json::to_value(v).ok().map(|json| (k.clone(), json)))
+            .collect()
+    }
+
     /// The settings for a run over `start`: the nearest `remedy.toml` between `start` and the
     /// project root, or the defaults when there is none.
     pub fn discover(start: &Path) -> Result<Self, ConfigError> {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod llm;
 pub mod output;
 pub mod project;
 pub mod remediate;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
@@ -14,7 +15,8 @@ use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::FixArgs;
-use crate::remediate::{Attempt, Outcome, Remediator, Subject};
+use crate::llm::{ApiKey, LlmAgent};
+use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
 use crate::{audit, output, project};
 
@@ -124,6 +126,19 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
 
     let mut remediator = Remediator::new(&policies);
     remediator.provider = args.provider;
+    remediator.values = config.team_values();
+    let llm = args.llm.apply(config.llm);
+    llm.validate()?;
+    if llm.is_configured() && args.provider != ProviderChoice::Recipe {
+        let key = ApiKey::from_env()?;
+        let agent = LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
+        tracing::info!(
+            model = llm.model.as_deref().unwrap_or_default(),
+            "LLM configured"
+        );
+        remediator.llm = Some(Arc::new(agent));
+        remediator.max_attempts = llm.max_attempts;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -50,6 +50,8 @@ pub struct FixRequest<'a> {
     pub locator: Locator,
     /// The repository root, for reading neighbouring lines; nothing outside it is read.
     pub root: &'a Path,
+    /// Why the declarative fix did not apply, when it was tried.
+    pub declined: Option<String>,
 }
 
 /// Token and time accounting for one proposal.
@@ -79,6 +81,27 @@ pub enum ProposeError {
     Failed(String),
 }
 
+/// A proposal that did not come, with what it cost: a give-up or an outage spends tokens too,
+/// and every attempt is accounted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposeFailure {
+    pub error: ProposeError,
+    pub model: Option<String>,
+    pub prompt_hash: Option<String>,
+    pub usage: Usage,
+}
+
+impl From<ProposeError> for ProposeFailure {
+    fn from(error: ProposeError) -> Self {
+        Self {
+            error,
+            model: None,
+            prompt_hash: None,
+            usage: Usage::default(),
+        }
+    }
+}
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// An LLM-backed proposer. `feedback` holds the gate's reasons for the previous attempt.
@@ -87,7 +110,7 @@ pub trait LlmFixer: Send + Sync {
         &'a self,
         request: &'a FixRequest<'a>,
         feedback: &'a [String],
-    ) -> BoxFuture<'a, Result<Proposal, ProposeError>>;
+    ) -> BoxFuture<'a, Result<Proposal, ProposeFailure>>;
 }
 
 /// `auto` = declarative first, the LLM when one is configured.
@@ -222,6 +245,7 @@ impl<'p> Remediator<'p> {
             ordinal: locator.ordinal,
         };
         let mut attempts = Vec::new();
+        let mut declined = None;
 
         let llm = self
             .llm
@@ -277,6 +301,7 @@ impl<'p> Remediator<'p> {
                     };
                 }
                 Err(decline) => {
+                    declined = Some(decline.reason());
                     if llm.is_none() {
                         let suffix = if self.provider == ProviderChoice::Recipe {
                             ""
@@ -294,7 +319,8 @@ impl<'p> Remediator<'p> {
 
         let Some(llm) = llm else {
             return Outcome::NeedsHuman {
-                reason: "no LLM is configured (set [llm] in remedy.toml and REMEDY_LLM_API_KEY)"
+                reason: "no LLM is configured (set --llm-base-url and --llm-model, or \
+                         REMEDY_LLM_BASE_URL and REMEDY_LLM_MODEL)"
                     .into(),
                 attempts,
             };
@@ -306,6 +332,7 @@ impl<'p> Remediator<'p> {
             text,
             locator,
             root,
+            declined,
         };
         let mut feedback: Vec<String> = attempts
             .iter()
@@ -335,16 +362,26 @@ impl<'p> Remediator<'p> {
                         };
                     }
                 }
-                Err(ProposeError::GaveUp(reason)) => {
-                    attempts.push(failed_attempt(format!("gave up: {reason}")));
-                    return Outcome::NeedsHuman {
-                        reason: format!("the LLM gave up: {reason}"),
-                        attempts,
+                Err(failure) => {
+                    let error = match &failure.error {
+                        ProposeError::GaveUp(reason) => format!("gave up: {reason}"),
+                        ProposeError::Failed(error) => error.clone(),
                     };
-                }
-                Err(ProposeError::Failed(error)) => {
-                    attempts.push(failed_attempt(error.clone()));
-                    return Outcome::Failed { error, attempts };
+                    attempts.push(Attempt {
+                        provider: "llm",
+                        model: failure.model,
+                        prompt_hash: failure.prompt_hash,
+                        usage: failure.usage,
+                        verdict: None,
+                        error: Some(error),
+                    });
+                    return match failure.error {
+                        ProposeError::GaveUp(reason) => Outcome::NeedsHuman {
+                            reason: format!("the LLM gave up: {reason}"),
+                            attempts,
+                        },
+                        ProposeError::Failed(error) => Outcome::Failed { error, attempts },
+                    };
                 }
             }
         }
@@ -378,17 +415,6 @@ fn needs_human(reason: String) -> Outcome {
     Outcome::NeedsHuman {
         reason,
         attempts: Vec::new(),
-    }
-}
-
-fn failed_attempt(error: String) -> Attempt {
-    Attempt {
-        provider: "llm",
-        model: None,
-        prompt_hash: None,
-        usage: Usage::default(),
-        verdict: None,
-        error: Some(error),
     }
 }
 

@@ -145,6 +145,24 @@ impl Document {
         }
     }
 
+    /// Same-file definitions the resource's values come through, whether only it uses them or
+    /// other code too (see [`Footprint`] for which ones a fix may edit). For showing context.
+    pub fn definitions_used(&self, resource: &Resource) -> Vec<Definition> {
+        let Some(tree) = &self.tree else {
+            return Vec::new();
+        };
+        let syn = self.syn();
+        let mut found: Vec<Definition> = self
+            .variables_of(resource)
+            .iter()
+            .filter_map(|name| {
+                footprint::unique_definition(tree.root_node(), &self.text, syn, name)
+            })
+            .collect();
+        found.sort_by_key(|d| d.span.start);
+        found
+    }
+
     /// Variables the resource's values came through: those named on its sites, and the args
     /// variable itself.
     fn variables_of(&self, resource: &Resource) -> Vec<String> {

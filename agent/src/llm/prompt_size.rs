@@ -1,0 +1,132 @@
+//! The size of what the LLM agent sends first for each violation of the eval corpus: the
+//! built-in pack's violating fixtures and the gate suite's programs. Measured by the
+//! `prompt_size` benchmark (with a real tokenizer) and guarded by a test.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use super::{Prompts, first_request};
+use crate::remediate::{FixRequest, Locator, TeamValues, recipe};
+use remedy_guardrails::PolicySet;
+use remedy_tools::Language;
+use remedy_tools::edit::Document;
+use serde_json::Value as Json;
+
+use remedy_eval::gate_suite;
+
+/// One violation's first request, in parts.
+#[derive(Debug, Clone)]
+pub struct PromptSample {
+    /// `file: policy on resource`.
+    pub label: String,
+    pub system: String,
+    pub task: String,
+    /// The tool definitions as sent (JSON).
+    pub tools: String,
+}
+
+/// The programs of the corpus as `(label, text)`, each distinct text once.
+pub fn corpus(workspace: &Path) -> Result<Vec<(String, String)>, String> {
+    let mut files = Vec::new();
+    let fixtures = workspace.join("guardrails/packs/aws/tests");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .map_err(|e| format!("{}: {e}", fixtures.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        for name in ["violating.ts", "violating.py"] {
+            let path = dir.join(name);
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                let label = path
+                    .strip_prefix(workspace)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                files.push((label, text));
+            }
+        }
+    }
+    let cases = gate_suite::load(&workspace.join("eval/gate-suite")).map_err(|e| e.to_string())?;
+    let mut seen = BTreeSet::new();
+    for case in cases {
+        let Some(before) = case.changes.first().and_then(|c| c.before.clone()) else {
+            continue;
+        };
+        if seen.insert(before.clone()) {
+            files.push((format!("gate-suite:{}", case.file), before));
+        }
+    }
+    Ok(files)
+}
+
+/// The first request for every violation in the corpus, built exactly as the agent builds it.
+pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
+    let policies = PolicySet::builtin().map_err(|e| e.to_string())?;
+    let prompts = Prompts::default();
+    let mut evaluator = policies.evaluator();
+    let mut out = Vec::new();
+    for (label, text) in corpus(workspace)? {
+        // Fixtures are named by their real path; the gate suite's by the program's name.
+        let file = label.rsplit(':').next().unwrap_or(&label).to_string();
+        let Some(language) = Language::from_path(Path::new(&file)) else {
+            continue;
+        };
+        let document = Document::new(language, Path::new(&file), text.clone());
+        for violation in evaluator.audit_source(&file, language, &text).violations {
+            let Some(policy) = policies.get(&violation.policy) else {
+                continue;
+            };
+            let Some(resource) = document
+                .resources()
+                .iter()
+                .find(|r| r.span == violation.span)
+            else {
+                continue;
+            };
+            let locator = Locator::of(&document, resource);
+            let declined =
+                recipe::apply(language, &file, &text, &locator, policy, &TeamValues::new())
+                    .err()
+                    .map(|d| d.reason());
+            let request = FixRequest {
+                violation: &violation,
+                policy,
+                language,
+                text: &text,
+                locator,
+                root: workspace,
+                declined,
+            };
+            let body = first_request(&prompts, "measure", &request, &[])?;
+            let body = serde_json::to_value(&body).map_err(|e| e.to_string())?;
+            let content = |i: usize| {
+                body["messages"][i]["content"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            out.push(PromptSample {
+                label: format!(
+                    "{label}: {} on {}",
+                    violation.policy, violation.resource.name_expr
+                ),
+                system: content(0),
+                task: content(1),
+                tools: body.get("tools").map_or_else(String::new, Json::to_string),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The median of `values` (the lower middle for an even count); 0 when empty.
+pub fn median(values: &mut [usize]) -> usize {
+    values.sort_unstable();
+    match values.len() {
+        0 => 0,
+        n => values[(n - 1) / 2],
+    }
+}

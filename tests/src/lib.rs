@@ -1,0 +1,11 @@
+//! remedy's end-to-end tests (in `tests/`) and the test doubles they run against, reusable by
+//! any test in the workspace:
+//!
+//! - [`llm`]: [`ScriptedLlm`](llm::ScriptedLlm), an OpenAI-compatible chat-completions server
+//!   on 127.0.0.1 that answers from a script (tool calls, plain text, malformed output, error
+//!   statuses with `Retry-After`, delays, silence) and records every request.
+//!
+//! The doubles know nothing of remedy's own crates, so any crate can use them as a
+//! dev-dependency without a cycle.
+
+pub mod llm;
