@@ -4,8 +4,12 @@
 //! - [`llm`]: [`ScriptedLlm`](llm::ScriptedLlm), an OpenAI-compatible chat-completions server
 //!   on 127.0.0.1 that answers from a script (tool calls, plain text, malformed output, error
 //!   statuses with `Retry-After`, delays, silence) and records every request.
+//! - [`github`]: [`GitHubDouble`](github::GitHubDouble), the GitHub REST endpoints remedy uses,
+//!   with state (pull requests, labels, reviewers, checks, merges), recorded requests and
+//!   scripted failures (secondary rate limits, 5xx).
 //!
 //! The doubles know nothing of remedy's own crates, so any crate can use them as a
 //! dev-dependency without a cycle.
 
+pub mod github;
 pub mod llm;
