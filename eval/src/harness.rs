@@ -159,6 +159,7 @@ pub async fn run_once(
     case: &Case,
 ) -> Result<Scores, String> {
     let violation = target_violation(policies, case)?;
+    check_keep(case, &violation)?;
     let before = case
         .files
         .iter()
@@ -192,6 +193,40 @@ pub async fn run_once(
         FixKind::NotFound => scores.reason = Some("the violation was not found".into()),
     }
     Ok(scores)
+}
+
+/// Every `keep` path must name a statically known value of the target resource before the fix;
+/// otherwise `kept` would compare nothing with nothing and always pass.
+fn check_keep(case: &Case, violation: &Violation) -> Result<(), String> {
+    if case.keep.is_empty() {
+        return Ok(());
+    }
+    let Some(language) = Language::from_path(Path::new(&violation.file)) else {
+        return Ok(());
+    };
+    let text = case
+        .files
+        .iter()
+        .find(|(f, _)| *f == violation.file)
+        .map(|(_, t)| t.clone())
+        .unwrap_or_default();
+    let document = Document::new(language, Path::new(&violation.file), text);
+    let resource = document
+        .resources()
+        .iter()
+        .find(|r| r.span == violation.span)
+        .ok_or_else(|| format!("{}: cannot locate the target resource", case.id))?;
+    match case
+        .keep
+        .iter()
+        .find(|path| lookup(&resource.properties, path).is_none())
+    {
+        Some(path) => Err(format!(
+            "{}: keep path `{path}` is not a statically known value of {} `{}` in before/",
+            case.id, case.resource.type_token, case.resource.name
+        )),
+        None => Ok(()),
+    }
 }
 
 fn score_fix(
@@ -273,13 +308,30 @@ fn score_fix(
         .sum();
 }
 
+/// The statically known value at a `keep` path: dotted keys with array indices, such as
+/// `orderedCacheBehaviors[1].viewerProtocolPolicy` or `rules[0].bucketKeyEnabled`.
 fn lookup<'a>(properties: &'a serde_json::Map<String, Json>, path: &str) -> Option<&'a Json> {
-    let mut parts = path.split('.');
-    let mut current = properties.get(parts.next()?)?;
-    for part in parts {
-        current = current.get(part)?;
+    let mut current: Option<&'a Json> = None;
+    for part in path.split('.') {
+        let (key, indices) = match part.find('[') {
+            Some(at) => part.split_at(at),
+            None => (part, ""),
+        };
+        current = Some(match current {
+            None => properties.get(key)?,
+            Some(value) => value.get(key)?,
+        });
+        let mut rest = indices;
+        while let Some(after) = rest.strip_prefix('[') {
+            let (index, tail) = after.split_once(']')?;
+            current = current?.get(index.parse::<usize>().ok()?);
+            rest = tail;
+        }
+        if !rest.is_empty() {
+            return None;
+        }
     }
-    Some(current)
+    current
 }
 
 /// Aggregates over a set of case results.
@@ -386,6 +438,38 @@ fn median(values: &mut [u64]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keep_paths_reach_into_arrays() {
+        let json = serde_json::json!({
+            "acl": "private",
+            "rules": [{ "bucketKeyEnabled": true }],
+            "orderedCacheBehaviors": [
+                { "viewerProtocolPolicy": "allow-all" },
+                { "viewerProtocolPolicy": "https-only", "methods": [["GET"]] }
+            ],
+            "website": { "indexDocument": "index.html" }
+        });
+        let Json::Object(properties) = json else {
+            unreachable!()
+        };
+        let at = |path| lookup(&properties, path).cloned();
+        assert_eq!(at("acl"), Some(Json::from("private")));
+        assert_eq!(at("website.indexDocument"), Some(Json::from("index.html")));
+        assert_eq!(at("rules[0].bucketKeyEnabled"), Some(Json::from(true)));
+        assert_eq!(
+            at("orderedCacheBehaviors[1].viewerProtocolPolicy"),
+            Some(Json::from("https-only"))
+        );
+        assert_eq!(
+            at("orderedCacheBehaviors[1].methods[0][0]"),
+            Some(Json::from("GET"))
+        );
+        assert_eq!(at("orderedCacheBehaviors[2].viewerProtocolPolicy"), None);
+        assert_eq!(at("rules[x]"), None);
+        assert_eq!(at("rules[0"), None);
+        assert_eq!(at("website.errorDocument"), None);
+    }
 
     #[test]
     fn pass_at_k_estimator() {

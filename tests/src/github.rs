@@ -341,7 +341,7 @@ async fn list_pulls(
         .filter(|p| state == "all" || p.state == state)
         .filter(|p| head.as_ref().is_none_or(|h| &p.head == h))
         .collect();
-    pulls.sort_by(|a, b| b.number.cmp(&a.number));
+    pulls.sort_by_key(|p| std::cmp::Reverse(p.number));
     let page: Vec<Json> = pulls
         .into_iter()
         .skip((page - 1) * per_page)

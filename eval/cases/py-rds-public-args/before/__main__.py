@@ -13,6 +13,8 @@ orders = aws.rds.Instance(
         password=config.require_secret("db_password"),
         publicly_accessible=True,
         storage_encrypted=True,
+        backup_retention_period=7,
+        deletion_protection=True,
     ),
     opts=pulumi.ResourceOptions(protect=True),
 )

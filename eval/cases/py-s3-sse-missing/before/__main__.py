@@ -4,4 +4,5 @@ data = aws.s3.Bucket(
     "data",
     acl="private",
     versioning=aws.s3.BucketVersioningArgs(enabled=True),
+    loggings=[aws.s3.BucketLoggingArgs(target_bucket="acme-access-logs", target_prefix="data/")],
 )

@@ -8,4 +8,8 @@ export const cluster = new aws.eks.Cluster("platform", {
     vpcConfig: {
         subnetIds: ["subnet-0a1b2c3d", "subnet-4e5f6a7b"],
     },
+    encryptionConfig: {
+        resources: ["secrets"],
+        provider: { keyArn: config.require("eksSecretsKeyArn") },
+    },
 });

@@ -9,6 +9,8 @@ export class Database extends pulumi.ComponentResource {
             instanceClass: "db.t4g.small",
             publiclyAccessible: true,
             storageEncrypted: true,
+            backupRetentionPeriod: 7,
+            deletionProtection: true,
         }, { parent: this });
         this.registerOutputs({});
     }

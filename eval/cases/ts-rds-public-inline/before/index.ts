@@ -12,5 +12,7 @@ export const orders = new aws.rds.Instance("orders", {
     password: config.requireSecret("dbPassword"),
     publiclyAccessible: true,
     storageEncrypted: true,
+    backupRetentionPeriod: 7,
+    deletionProtection: true,
     skipFinalSnapshot: true,
 });

@@ -6,6 +6,8 @@ const uploadsArgs: aws.s3.BucketArgs = {
     serverSideEncryptionConfiguration: {
         rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } },
     },
+    versioning: { enabled: true },
+    loggings: [{ targetBucket: "acme-access-logs", targetPrefix: "uploads/" }],
 };
 
 export const uploads = new aws.s3.Bucket("uploads", uploadsArgs);

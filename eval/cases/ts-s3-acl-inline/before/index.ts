@@ -6,4 +6,6 @@ export const site = new aws.s3.Bucket("site", {
     serverSideEncryptionConfiguration: {
         rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     },
+    versioning: { enabled: true },
+    loggings: [{ targetBucket: "acme-access-logs", targetPrefix: "site/" }],
 });

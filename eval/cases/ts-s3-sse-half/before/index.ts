@@ -2,5 +2,9 @@ import * as aws from "@pulumi/aws";
 
 export const data = new aws.s3.Bucket("data", {
     acl: "private",
-    serverSideEncryptionConfiguration: { rule: { bucketKeyEnabled: true } },
+    serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES-256" }, bucketKeyEnabled: true },
+    },
+    versioning: { enabled: true },
+    loggings: [{ targetBucket: "acme-access-logs", targetPrefix: "data/" }],
 });

@@ -1,3 +1,0 @@
-import pulumi_aws as aws
-
-scratch = aws.s3.Bucket("scratch")

@@ -1,0 +1,3 @@
+import pulumi_aws as aws
+
+alerts = aws.sns.Topic("alerts")

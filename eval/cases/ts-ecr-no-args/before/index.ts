@@ -1,3 +1,0 @@
-import * as aws from "@pulumi/aws";
-
-export const worker = new aws.ecr.Repository("worker");

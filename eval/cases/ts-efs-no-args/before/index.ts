@@ -1,0 +1,3 @@
+import * as aws from "@pulumi/aws";
+
+export const shared = new aws.efs.FileSystem("shared");
