@@ -29,6 +29,9 @@ pub struct Finding {
     pub rule: RuleKind,
     /// The rules' messages, joined.
     pub message: String,
+    /// How many messages the rules produced (one per offending element, for policies that
+    /// check each element of a list).
+    pub count: usize,
 }
 
 /// What the applicable policies said about one resource.
@@ -121,6 +124,7 @@ impl Evaluator<'_> {
         Ok(strongest.map(|rule| Finding {
             policy: index,
             rule,
+            count: messages.len(),
             message: messages.join("; "),
         }))
     }

@@ -87,10 +87,19 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 continue;
             };
             let locator = Locator::of(&document, resource);
-            let declined =
-                recipe::apply(language, &file, &text, &locator, policy, &TeamValues::new())
-                    .err()
-                    .map(|d| d.reason());
+            let mut firing =
+                recipe::firing_counter(&policies, language, &file, &locator, &policy.id);
+            let declined = recipe::apply(
+                language,
+                &file,
+                &text,
+                &locator,
+                policy,
+                &TeamValues::new(),
+                &mut firing,
+            )
+            .err()
+            .map(|d| d.reason());
             let request = FixRequest {
                 violation: &violation,
                 policy,

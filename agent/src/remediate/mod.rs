@@ -253,6 +253,13 @@ impl<'p> Remediator<'p> {
             .filter(|_| self.provider != ProviderChoice::Recipe);
         if self.provider != ProviderChoice::Llm {
             let started = Instant::now();
+            let mut firing = recipe::firing_counter(
+                self.policies,
+                language,
+                &subject.file,
+                &locator,
+                &policy.id,
+            );
             match recipe::apply(
                 language,
                 &subject.file,
@@ -260,6 +267,7 @@ impl<'p> Remediator<'p> {
                 &locator,
                 policy,
                 &self.values,
+                &mut firing,
             ) {
                 Ok(after) => {
                     let verdict = self.check(&mut evaluator, &target, text, &after);

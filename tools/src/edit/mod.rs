@@ -296,6 +296,22 @@ impl Document {
         }))
     }
 
+    /// The concrete paths a path with `[*]` stands for on this resource (one per array element
+    /// written in the source); a path without `[*]` stands for itself.
+    pub fn concrete_paths(
+        &self,
+        resource: &Resource,
+        path: &str,
+    ) -> Result<Vec<String>, EditError> {
+        let parsed =
+            PropertyPath::parse(path).ok_or_else(|| EditError::InvalidPath(path.into()))?;
+        Ok(self
+            .expand(resource, &parsed)?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    }
+
     /// Concrete paths for a path with `[*]`: one per array element present in the source.
     fn expand(
         &self,

@@ -292,6 +292,23 @@ export const handler = () => new aws.dynamodb.Table("t", { pointInTimeRecovery: 
 }
 
 #[test]
+fn ts_args_asserted_to_a_qualified_type() {
+    let f = ts(r#"
+import * as aws from "@pulumi/aws";
+new aws.kms.Key("a", { description: "d" } as aws.kms.KeyArgs);
+new aws.kms.Key("b", { description: "d" } satisfies aws.kms.KeyArgs);
+const x = { k: 1 };
+new aws.kms.Key("c", { description: (x as Cfg).k as any });
+"#);
+    for r in &f.resources[..2] {
+        assert_eq!(props(r), json!({"description": "d"}), "{}", r.name_expr);
+        assert!(r.open.is_empty());
+    }
+    // A real member access through an assertion still reads the member.
+    assert_eq!(props(&f.resources[2]), json!({"description": 1}));
+}
+
+#[test]
 fn ts_shadowed_names_are_not_resolved() {
     let f = ts(r#"
 import * as aws from "@pulumi/aws";

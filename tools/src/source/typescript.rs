@@ -361,6 +361,9 @@ impl<'t> File<'t> {
         let Some(object) = self.syn.field(node, Field::Object) else {
             return Val::Unknown;
         };
+        if let Some(value) = self.misparsed_assertion(node, object) {
+            return self.eval(value, depth + 1);
+        }
         let key = match self.syn.kind(node) {
             Kind::MemberExpression => self
                 .syn
@@ -387,6 +390,33 @@ impl<'t> File<'t> {
                 .map_or(Val::Unknown, |item| item.val),
             _ => Val::Unknown,
         }
+    }
+
+    /// tree-sitter-typescript reads `{…} as aws.kms.KeyArgs` as `({…} as aws.kms).KeyArgs`: a
+    /// member access on an assertion to a qualified type, where the "property" is the type's
+    /// last (capitalised) segment. Such a node is the asserted value.
+    fn misparsed_assertion<'n>(&self, node: Node<'n>, object: Node<'n>) -> Option<Node<'n>> {
+        if self.syn.kind(node) != Kind::MemberExpression
+            || !matches!(
+                self.syn.kind(object),
+                Kind::AsExpression | Kind::SatisfiesExpression
+            )
+        {
+            return None;
+        }
+        let property = self.syn.field(node, Field::Property)?;
+        let mut children = self.syn.named_children(object);
+        let value = children.next()?;
+        let ty = children.next()?;
+        let qualified = matches!(
+            self.syn.kind(ty),
+            Kind::NestedTypeIdentifier | Kind::TypeIdentifier
+        );
+        (qualified
+            && self
+                .text(property)
+                .starts_with(|c: char| c.is_ascii_uppercase()))
+        .then_some(value)
     }
 
     fn object(&self, node: Node<'_>, depth: usize) -> Obj {
