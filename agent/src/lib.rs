@@ -8,3 +8,4 @@ pub mod commands;
 pub mod output;
 pub mod project;
 pub mod report;
+pub mod store;
