@@ -17,9 +17,19 @@ fn main() -> ExitCode {
     init_color(cli.global.color);
     init_logging(&cli.global);
     let verbose = cli.global.verbose > 0;
+    use commands::store::{self as store, block_on};
     let result = match &cli.command {
-        Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
-    };
+        Command::Audit(args) => commands::audit::run(args, verbose),
+        Command::Assign(args) => block_on(store::assign(args)),
+        Command::Unassign(args) => block_on(store::unassign(args)),
+        Command::Dismiss(args) => block_on(store::dismiss(args)),
+        Command::Priority(args) => block_on(store::priority(args)),
+        Command::Assignee(args) => block_on(store::assignee(args)),
+        Command::Status(args) => block_on(store::status(args)),
+        Command::Violations(args) => block_on(store::violations(args)),
+        Command::Events(args) => block_on(store::events(args)),
+    }
+    .map(|()| ExitCode::SUCCESS);
     match result {
         Ok(code) => code,
         // A closed pipe (`remedy audit | head`) is the reader's choice, not an error.
@@ -50,6 +60,13 @@ fn init_logging(global: &GlobalArgs) {
         (false, 1) => "info",
         (false, 2) => "debug",
         _ => "trace",
+    };
+    // sqlx warns about any statement slower than a second; recording 100,000 violations has
+    // some, on purpose. Its logs show from -vv on.
+    let default = if global.verbose >= 2 {
+        default.to_string()
+    } else {
+        format!("{default},sqlx=error")
     };
     let filter = EnvFilter::try_from_env("REMEDY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()

@@ -2,3 +2,4 @@
 //! fix-quality harness).
 
 pub mod corpus;
+pub mod violations;

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod audit;
+pub mod store;
 
 use anyhow::{Context, Result, bail};
 use remedy_guardrails::{LoadOptions, PolicySet};

@@ -1,6 +1,7 @@
 //! How audit results are shown: a human table, or JSON for tools.
 
 pub mod json;
+pub mod store;
 pub mod table;
 
 use clap::ValueEnum;

@@ -9,7 +9,9 @@ pub enum StoreError {
     )]
     BadUrl(String),
 
-    #[error("cannot connect to the store {store}: {detail} (is the database running and reachable?)")]
+    #[error(
+        "cannot connect to the store {store}: {detail} (is the database running and reachable?)"
+    )]
     Unreachable { store: String, detail: String },
 
     #[error(

@@ -27,16 +27,16 @@ use std::time::Duration;
 pub use clock::{Clock, format_day, format_time};
 pub use error::{StoreError, redact};
 pub use postgres::PostgresStore;
-pub use queue::{ClaimScope, Lease, Outcome, Queue, RetryPolicy, Retry, WorkItem};
+pub use queue::{ClaimScope, Lease, Outcome, Queue, Retry, RetryPolicy, WorkItem};
 pub use record::{PolicyInfo, RecordInput, RecordSummary};
 pub use repo::{Repository, normalize_remote};
 pub use select::{Filter, Page, ViolationPage};
 pub use sqlite::SqliteStore;
 pub use status::{
-    AuditPoint, Breakdown, BreakdownRow, DayActivity, FrameworkScore, NeedsHuman, Scores,
-    StatusBy, StatusReport,
+    AuditPoint, Breakdown, BreakdownRow, DayActivity, FrameworkScore, NeedsHuman, Scores, StatusBy,
+    StatusReport,
 };
-pub use types::{Event, Priority, PrRef, ResourceInfo, Status, ViolationRecord};
+pub use types::{Event, PrRef, Priority, ResourceInfo, Status, ViolationRecord};
 
 use sql::Tx;
 
@@ -240,7 +240,9 @@ mod tests {
             StoreUrl::parse("postgresql://u:p@h/db").unwrap(),
             StoreUrl::Postgres(_)
         ));
-        let err = StoreUrl::parse("mysql://u:secret@h/db").unwrap_err().to_string();
+        let err = StoreUrl::parse("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("unsupported store URL"), "{err}");
         assert!(!err.contains("secret"), "{err}");
         assert!(StoreUrl::parse("sqlite::memory:").is_err());

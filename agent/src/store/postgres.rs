@@ -128,8 +128,9 @@ impl Queue for PostgresStore {
         queue::reap_exhausted(&mut tx, &self.core, now).await?;
 
         // Lock the first claimable rows nobody else holds, take them, log them: one statement.
-        let mut sql =
-            Sql::new("WITH picked AS (SELECT v.id, v.status, v.lease_owner FROM violations v WHERE ");
+        let mut sql = Sql::new(
+            "WITH picked AS (SELECT v.id, v.status, v.lease_owner FROM violations v WHERE ",
+        );
         queue::write_claimable(&mut sql, now, scope);
         sql.push(" ORDER BY ")
             .push(QUEUE_ORDER)

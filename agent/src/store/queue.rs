@@ -135,8 +135,11 @@ pub trait Queue {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The attempt failed: retry later, or give up after the last attempt.
-    fn fail(&self, lease: &Lease, error: &str)
-    -> impl Future<Output = Result<Retry, StoreError>> + Send;
+    fn fail(
+        &self,
+        lease: &Lease,
+        error: &str,
+    ) -> impl Future<Output = Result<Retry, StoreError>> + Send;
 
     /// Hand the violation back untouched (the attempt does not count).
     fn release(&self, lease: &Lease) -> impl Future<Output = Result<(), StoreError>> + Send;

@@ -10,12 +10,12 @@ use std::collections::{BTreeMap, HashSet};
 use remedy_guardrails::{PolicySet, Severity, Tally};
 use serde::Serialize;
 
+use super::Store;
 use super::error::StoreError;
 use super::repo::Repository;
 use super::select::{Transition, transition};
 use super::sql::{Dialect, Sql, Tx, like_escape, rows_per_chunk};
 use super::types::{Priority, Status, severity_rank};
-use super::Store;
 use crate::audit::AuditReport;
 
 /// An enabled policy of the audit, for the scores.
@@ -125,7 +125,8 @@ async fn record_in(
     let report = input.report;
     let actor = input.actor;
 
-    let mut repo = Sql::new("INSERT INTO repositories (url, root, created_at, updated_at) VALUES (");
+    let mut repo =
+        Sql::new("INSERT INTO repositories (url, root, created_at, updated_at) VALUES (");
     repo.bind(input.repository.url.as_str())
         .push(", ")
         .bind(input.repository.root.to_string_lossy().into_owned())
@@ -444,7 +445,12 @@ async fn insert_policies(
                 .bind(policy.severity.as_str())
                 .push(", ")
                 .bind(serde_json::to_string(&policy.frameworks).unwrap_or_else(|_| "{}".into()));
-            for n in [tally.passed, tally.failed, tally.indeterminate, tally.errors] {
+            for n in [
+                tally.passed,
+                tally.failed,
+                tally.indeterminate,
+                tally.errors,
+            ] {
                 sql.push(", ").bind(to_i64(n));
             }
             sql.push(")");
@@ -464,7 +470,8 @@ async fn create_seen(tx: &mut Tx) -> Result<String, StoreError> {
         remediation TEXT NOT NULL, priority BIGINT NOT NULL";
     match tx.dialect() {
         Dialect::Sqlite => {
-            tx.execute_raw("DROP TABLE IF EXISTS temp.remedy_seen").await?;
+            tx.execute_raw("DROP TABLE IF EXISTS temp.remedy_seen")
+                .await?;
             tx.execute_raw(&format!("CREATE TEMP TABLE remedy_seen ({columns})"))
                 .await?;
             Ok("temp.remedy_seen".into())

@@ -84,9 +84,7 @@ pub fn normalize_remote(url: &str) -> String {
         let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let host = match host_port.rsplit_once(':') {
             // Keep a port only when it says something (not ssh's or http's default).
-            Some((host, port))
-                if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) =>
-            {
+            Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => {
                 if matches!(port, "22" | "80" | "443") || scheme.eq_ignore_ascii_case("ssh") {
                     host.to_string()
                 } else {
@@ -137,7 +135,10 @@ mod tests {
             "git.corp:8443/team/infra"
         );
         assert_eq!(normalize_remote("/srv/git/infra.git"), "/srv/git/infra");
-        assert_eq!(normalize_remote("file:///srv/git/infra.git"), "/srv/git/infra");
+        assert_eq!(
+            normalize_remote("file:///srv/git/infra.git"),
+            "/srv/git/infra"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use remedy_guardrails::Severity;
 use serde::Serialize;
 
+use super::Store;
 use super::error::StoreError;
 use super::queue::QUEUE_ORDER;
 use super::repo::normalize_remote;
@@ -15,7 +16,6 @@ use super::types::{
     Event, Priority, Status, VIOLATION_COLUMNS, VIOLATION_FROM, ViolationRecord, parse_frameworks,
     severity_rank,
 };
-use super::Store;
 
 /// Which violations a command applies to. Empty fields do not narrow; all given fields must
 /// match.
@@ -198,7 +198,8 @@ pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) 
             .bind_list(filter.statuses.iter().map(|s| s.as_str()));
     }
     if let Some(min) = filter.min_severity {
-        sql.push(" AND v.severity_rank >= ").bind(severity_rank(min));
+        sql.push(" AND v.severity_rank >= ")
+            .bind(severity_rank(min));
     }
     if !filter.priorities.is_empty() {
         sql.push(" AND v.priority IN ")
@@ -208,7 +209,10 @@ pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) 
         sql.push(" AND v.assignee IN ")
             .bind_list(filter.assignees.iter().map(String::as_str));
     }
-    for (column, list) in [("v.policy", &resolved.policies), ("v.file", &resolved.files)] {
+    for (column, list) in [
+        ("v.policy", &resolved.policies),
+        ("v.file", &resolved.files),
+    ] {
         match list {
             None => {}
             Some(list) if list.is_empty() => {
@@ -576,7 +580,11 @@ impl Store {
     }
 
     /// A page of matching violations in queue order (priority, severity, age), and the total.
-    pub async fn violations(&self, filter: &Filter, page: Page) -> Result<ViolationPage, StoreError> {
+    pub async fn violations(
+        &self,
+        filter: &Filter,
+        page: Page,
+    ) -> Result<ViolationPage, StoreError> {
         let mut tx = self.begin_read().await?;
         let resolved = resolve(&mut tx, filter).await?;
         let mut count = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");

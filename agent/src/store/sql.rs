@@ -111,7 +111,10 @@ impl Sql {
     }
 
     /// Append `(p1, p2, …)` for the values.
-    pub(crate) fn bind_list<T: Into<Arg>>(&mut self, values: impl IntoIterator<Item = T>) -> &mut Self {
+    pub(crate) fn bind_list<T: Into<Arg>>(
+        &mut self,
+        values: impl IntoIterator<Item = T>,
+    ) -> &mut Self {
         self.text.push('(');
         for (i, value) in values.into_iter().enumerate() {
             if i > 0 {
@@ -219,7 +222,8 @@ impl Tx {
         let persistent = sql.args.len() < 64;
         let result = match &mut self.inner {
             Inner::Sqlite(tx) => {
-                bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
+                let text = sqlite_placeholders(&sql.text);
+                bind_all!(sqlx::query(&text).persistent(persistent), &sql.args)
                     .execute(&mut **tx)
                     .await
                     .map(|r| r.rows_affected())
@@ -242,10 +246,13 @@ impl Tx {
     pub(crate) async fn fetch_all(&mut self, sql: &Sql) -> Result<Vec<Row>, StoreError> {
         let persistent = sql.args.len() < 64;
         let result = match &mut self.inner {
-            Inner::Sqlite(tx) => bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
-                .fetch_all(&mut **tx)
-                .await
-                .map(|rows| rows.into_iter().map(Row::Sqlite).collect()),
+            Inner::Sqlite(tx) => {
+                let text = sqlite_placeholders(&sql.text);
+                bind_all!(sqlx::query(&text).persistent(persistent), &sql.args)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map(|rows| rows.into_iter().map(Row::Sqlite).collect())
+            }
             Inner::Postgres(tx) => {
                 bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
                     .fetch_all(&mut **tx)
@@ -279,7 +286,9 @@ impl Tx {
         f: impl Fn(&Row) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, StoreError> {
         let rows = self.fetch_all(sql).await?;
-        rows.iter().map(|r| f(r).map_err(|e| self.err(&e))).collect()
+        rows.iter()
+            .map(|r| f(r).map_err(|e| self.err(&e)))
+            .collect()
     }
 
     pub(crate) async fn commit(self) -> Result<(), StoreError> {
@@ -297,6 +306,27 @@ impl Tx {
     }
 }
 
+/// `$n` placeholders as `?n` for SQLite. Both mean parameter n, but SQLite treats `$n` as a
+/// *named* parameter and looks names up in a list while preparing: quadratic in the number of
+/// parameters, a second per thousand-row insert. String literals are left alone.
+pub(crate) fn sqlite_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => in_string = !in_string,
+            '$' if !in_string && chars.peek().is_some_and(char::is_ascii_digit) => {
+                out.push('?');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Rows per multi-row `INSERT … VALUES` so that it stays under the dialect's parameter limit.
 pub(crate) fn rows_per_chunk(dialect: Dialect, columns: usize) -> usize {
     (dialect.max_params() / columns.max(1)).clamp(1, 1000)
@@ -312,4 +342,26 @@ pub(crate) fn like_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_gets_numbered_placeholders() {
+        assert_eq!(
+            sqlite_placeholders("SELECT $1, '$2', json_object('a', $10) WHERE x = $"),
+            "SELECT ?1, '$2', json_object('a', ?10) WHERE x = $"
+        );
+    }
+
+    #[test]
+    fn placeholders_count_up() {
+        let mut sql = Sql::new("VALUES ");
+        sql.bind_list([1_i64, 2, 3]).push(" AND ").bind("x");
+        assert_eq!(sql.text, "VALUES ($1, $2, $3) AND $4");
+        assert_eq!(sql.args.len(), 4);
+        assert_eq!(like_escape("a_b%c\\"), "a\\_b\\%c\\\\");
+    }
 }

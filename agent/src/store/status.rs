@@ -417,7 +417,10 @@ async fn trend(tx: &mut Tx, filter: &Filter) -> Result<Vec<AuditPoint>, StoreErr
                 repository: r.text("url")?,
                 recorded_at: super::clock::format_time(r.int("recorded_at")?),
                 policy_score: percent(count(r.int("passing")?), count(r.int("enabled")?)),
-                resource_score: percent(count(r.int("clean_resources")?), count(r.int("resources")?)),
+                resource_score: percent(
+                    count(r.int("clean_resources")?),
+                    count(r.int("resources")?),
+                ),
                 violations: count(r.int("violations")?),
                 opened: count(r.int("opened")?),
                 reopened: count(r.int("reopened")?),
@@ -429,11 +432,7 @@ async fn trend(tx: &mut Tx, filter: &Filter) -> Result<Vec<AuditPoint>, StoreErr
     Ok(points)
 }
 
-async fn activity(
-    tx: &mut Tx,
-    repos: &Filter,
-    now: i64,
-) -> Result<Vec<DayActivity>, StoreError> {
+async fn activity(tx: &mut Tx, repos: &Filter, now: i64) -> Result<Vec<DayActivity>, StoreError> {
     const DAY: i64 = 86_400_000;
     let since = (now.div_euclid(DAY) - (ACTIVITY_DAYS - 1)) * DAY;
     let resolved = super::select::Resolved::default();

@@ -344,6 +344,9 @@ mod tests {
         assert_eq!("p1".parse::<Priority>().unwrap(), Priority::new(1).unwrap());
         assert_eq!("3".parse::<Priority>().unwrap().to_string(), "p3");
         assert!("p5".parse::<Priority>().is_err());
-        assert_eq!(Priority::for_severity(Severity::Critical), Priority::HIGHEST);
+        assert_eq!(
+            Priority::for_severity(Severity::Critical),
+            Priority::HIGHEST
+        );
     }
 }
