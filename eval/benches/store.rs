@@ -93,7 +93,9 @@ async fn record(store: &Store, report: &AuditReport, policies: &[PolicyInfo]) ->
 }
 
 /// 8 tasks, each updating its share of rows one statement (and transaction) at a time.
-async fn baseline(update: impl Fn(i64) -> tokio::task::JoinHandle<()> + Clone) -> Duration {
+async fn baseline(
+    update: impl Fn(i64) -> tokio::task::JoinHandle<()> + Clone + Send + 'static,
+) -> Duration {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..WORKERS {
