@@ -105,6 +105,16 @@ impl PostgresStore {
         Ok(Tx::postgres(tx, self.core.label.clone()))
     }
 
+    /// A connection for one self-contained statement (no BEGIN/COMMIT round trips).
+    async fn single(&self) -> Result<Tx, StoreError> {
+        let conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| classify(&self.core.label, &e))?;
+        Ok(Tx::postgres_single(conn, self.core.label.clone()))
+    }
+
     pub(crate) async fn close(&self) {
         self.pool.close().await;
     }
@@ -170,11 +180,22 @@ impl Queue for PostgresStore {
     }
 
     async fn heartbeat(&self, lease: &Lease, extend: Duration) -> Result<i64, StoreError> {
-        queue::heartbeat(self.begin().await?, &self.core, lease, extend).await
+        queue::heartbeat(self.single().await?, &self.core, lease, extend).await
     }
 
     async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
-        queue::complete(self.begin().await?, &self.core, lease, outcome).await
+        let now = self.core.clock.now_ms();
+        match queue::complete_statement(lease, outcome, now) {
+            Some(sql) => {
+                let done = self.single().await?.fetch_all(&sql).await?;
+                if done.is_empty() {
+                    return Err(queue::lease_lost(lease));
+                }
+                Ok(())
+            }
+            // A pull request row, the change and its event: one transaction.
+            None => queue::complete(self.begin().await?, &self.core, lease, outcome).await,
+        }
     }
 
     async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {

@@ -165,8 +165,11 @@ pub(crate) fn new_token() -> i64 {
 pub(crate) fn write_claimable(sql: &mut Sql, now: i64, scope: &ClaimScope) {
     let agent = sql.arg(AGENT);
     let now = sql.arg(now);
+    // The plain `status IN (…)` lets both planners use the partial queue index, which is in
+    // claim order: a claim reads a few index entries instead of sorting the backlog.
     sql.push(&format!(
-        "v.assignee = {agent} AND ((v.status = 'assigned' AND v.not_before <= {now}) \
+        "v.status IN ('assigned', 'in_progress') AND v.assignee = {agent} \
+         AND ((v.status = 'assigned' AND v.not_before <= {now}) \
          OR (v.status = 'in_progress' AND v.lease_expires_at <= {now}))"
     ));
     if let Some(repo) = &scope.repository {
@@ -310,10 +313,7 @@ pub(crate) async fn heartbeat(
     extend: Duration,
 ) -> Result<i64, StoreError> {
     let expires = core.clock.now_ms().saturating_add(millis(extend));
-    let mut sql = Sql::new("UPDATE violations SET lease_expires_at = ");
-    sql.bind(expires);
-    held(&mut sql, lease);
-    if tx.execute(&sql).await? == 0 {
+    if tx.execute(&heartbeat_statement(lease, expires)).await? == 0 {
         return Err(lost(lease));
     }
     tx.commit().await?;
@@ -392,6 +392,54 @@ pub(crate) async fn complete(
     )
     .await?;
     tx.commit().await
+}
+
+/// PostgreSQL: finish a lease (resolved or needs-human) in one statement and one round trip —
+/// the change and its event together, committed on their own.
+pub(crate) fn complete_statement(lease: &Lease, outcome: &Outcome, now: i64) -> Option<Sql> {
+    let mut sql = Sql::new(
+        "WITH upd AS (UPDATE violations SET lease_owner = NULL, lease_token = NULL, \
+         lease_expires_at = NULL, updated_at = ",
+    );
+    sql.bind(now);
+    let (to, data) = match outcome {
+        Outcome::Fixed { .. } => return None,
+        Outcome::Resolved { note } => {
+            sql.push(", status = 'resolved', resolved_at = ").bind(now);
+            (Status::Resolved, serde_json::json!({ "note": note }))
+        }
+        Outcome::NeedsHuman { reason } => {
+            sql.push(", status = 'needs_human', reason = ")
+                .bind(reason.as_str());
+            (Status::NeedsHuman, serde_json::json!({ "reason": reason }))
+        }
+    };
+    held(&mut sql, lease);
+    sql.push(
+        " RETURNING id) INSERT INTO events (violation_id, at, actor, kind, from_status, \
+         to_status, data) SELECT id, ",
+    )
+    .bind(now)
+    .push(", ")
+    .bind(lease.worker.as_str())
+    .push(", 'completed', 'in_progress', ")
+    .bind(to.as_str())
+    .push(", ")
+    .bind(data.to_string())
+    .push(" FROM upd RETURNING violation_id");
+    Some(sql)
+}
+
+pub(crate) fn lease_lost(lease: &Lease) -> StoreError {
+    lost(lease)
+}
+
+/// PostgreSQL: extend a lease in one statement.
+pub(crate) fn heartbeat_statement(lease: &Lease, expires: i64) -> Sql {
+    let mut sql = Sql::new("UPDATE violations SET lease_expires_at = ");
+    sql.bind(expires);
+    held(&mut sql, lease);
+    sql
 }
 
 pub(crate) async fn fail(

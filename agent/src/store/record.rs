@@ -406,6 +406,12 @@ async fn record_in(
         .bind(audit_id);
     tx.execute(&update).await?;
 
+    // A large change leaves PostgreSQL's statistics behind until autovacuum catches up; the
+    // queue's plans depend on them.
+    if dialect == Dialect::Postgres && opened + reopened + resolved >= 1000 {
+        tx.execute_raw("ANALYZE violations").await?;
+    }
+
     Ok(RecordSummary {
         audit_id,
         repository: input.repository.url.clone(),

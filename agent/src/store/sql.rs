@@ -167,6 +167,8 @@ impl Row {
 enum Inner {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// One statement on a pooled connection, committed on its own.
+    PostgresSingle(sqlx::pool::PoolConnection<Postgres>),
 }
 
 /// A transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
@@ -205,10 +207,21 @@ impl Tx {
         }
     }
 
+    /// PostgreSQL without a transaction: for one statement that is atomic by itself.
+    pub(crate) fn postgres_single(
+        conn: sqlx::pool::PoolConnection<Postgres>,
+        store: Arc<str>,
+    ) -> Self {
+        Self {
+            inner: Inner::PostgresSingle(conn),
+            store,
+        }
+    }
+
     pub(crate) fn dialect(&self) -> Dialect {
         match self.inner {
             Inner::Sqlite(_) => Dialect::Sqlite,
-            Inner::Postgres(_) => Dialect::Postgres,
+            Inner::Postgres(_) | Inner::PostgresSingle(_) => Dialect::Postgres,
         }
     }
 
@@ -222,8 +235,8 @@ impl Tx {
         let persistent = sql.args.len() < 64;
         let result = match &mut self.inner {
             Inner::Sqlite(tx) => {
-                let text = sqlite_placeholders(&sql.text);
-                bind_all!(sqlx::query(&text).persistent(persistent), &sql.args)
+                let (text, args) = sqlite_positional(sql);
+                bind_all!(sqlx::query(&text).persistent(persistent), args)
                     .execute(&mut **tx)
                     .await
                     .map(|r| r.rows_affected())
@@ -231,6 +244,12 @@ impl Tx {
             Inner::Postgres(tx) => {
                 bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
                     .execute(&mut **tx)
+                    .await
+                    .map(|r| r.rows_affected())
+            }
+            Inner::PostgresSingle(conn) => {
+                bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
+                    .execute(&mut **conn)
                     .await
                     .map(|r| r.rows_affected())
             }
@@ -247,8 +266,8 @@ impl Tx {
         let persistent = sql.args.len() < 64;
         let result = match &mut self.inner {
             Inner::Sqlite(tx) => {
-                let text = sqlite_placeholders(&sql.text);
-                bind_all!(sqlx::query(&text).persistent(persistent), &sql.args)
+                let (text, args) = sqlite_positional(sql);
+                bind_all!(sqlx::query(&text).persistent(persistent), args)
                     .fetch_all(&mut **tx)
                     .await
                     .map(|rows| rows.into_iter().map(Row::Sqlite).collect())
@@ -256,6 +275,12 @@ impl Tx {
             Inner::Postgres(tx) => {
                 bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
                     .fetch_all(&mut **tx)
+                    .await
+                    .map(|rows| rows.into_iter().map(Row::Postgres).collect())
+            }
+            Inner::PostgresSingle(conn) => {
+                bind_all!(sqlx::query(&sql.text).persistent(persistent), &sql.args)
+                    .fetch_all(&mut **conn)
                     .await
                     .map(|rows| rows.into_iter().map(Row::Postgres).collect())
             }
@@ -296,6 +321,7 @@ impl Tx {
         let result = match self.inner {
             Inner::Sqlite(tx) => tx.commit().await,
             Inner::Postgres(tx) => tx.commit().await,
+            Inner::PostgresSingle(_) => Ok(()),
         };
         result.map_err(|e| classify(&store, &e))
     }
@@ -306,25 +332,43 @@ impl Tx {
     }
 }
 
-/// `$n` placeholders as `?n` for SQLite. Both mean parameter n, but SQLite treats `$n` as a
-/// *named* parameter and looks names up in a list while preparing: quadratic in the number of
-/// parameters, a second per thousand-row insert. String literals are left alone.
-pub(crate) fn sqlite_placeholders(text: &str) -> String {
+/// The statement with plain `?` placeholders and its arguments in the order they appear.
+///
+/// Both dialects accept `$n`, but SQLite keeps numbered and named parameters in a list that it
+/// searches linearly, and sqlx asks it for every parameter's name: quadratic, a third of a
+/// second for a thousand-row insert. Plain `?` parameters are not in that list. String literals
+/// are left alone.
+pub(crate) fn sqlite_positional(sql: &Sql) -> (String, Vec<&Arg>) {
+    let text = &sql.text;
     let mut out = String::with_capacity(text.len());
+    let mut args = Vec::with_capacity(sql.args.len());
     let mut in_string = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => in_string = !in_string,
-            '$' if !in_string && chars.peek().is_some_and(char::is_ascii_digit) => {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' {
+            in_string = !in_string;
+        } else if c == '$' && !in_string {
+            let digits: String = text[i + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if let Some(arg) = digits
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| n.checked_sub(1))
+                .and_then(|n| sql.args.get(n))
+            {
                 out.push('?');
+                args.push(arg);
+                for _ in 0..digits.len() {
+                    chars.next();
+                }
                 continue;
             }
-            _ => {}
         }
         out.push(c);
     }
-    out
+    (out, args)
 }
 
 /// Rows per multi-row `INSERT … VALUES` so that it stays under the dialect's parameter limit.
@@ -349,10 +393,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sqlite_gets_numbered_placeholders() {
+    fn sqlite_gets_positional_placeholders() {
+        let mut sql = Sql::new("SELECT ");
+        let a = sql.arg(1_i64);
+        let b = sql.arg("b");
+        sql.push(&format!("{b}, '$1', {a}, {b} WHERE x = $"));
+        let (text, args) = sqlite_positional(&sql);
+        assert_eq!(text, "SELECT ?, '$1', ?, ? WHERE x = $");
         assert_eq!(
-            sqlite_placeholders("SELECT $1, '$2', json_object('a', $10) WHERE x = $"),
-            "SELECT ?1, '$2', json_object('a', ?10) WHERE x = $"
+            args,
+            vec![&Arg::Text("b".into()), &Arg::Int(1), &Arg::Text("b".into())]
         );
     }
 

@@ -145,7 +145,12 @@ impl Queue for SqliteStore {
         let mut tx = self.begin_write().await?;
         queue::reap_exhausted(&mut tx, &self.core, now).await?;
 
-        let mut pick = Sql::new("SELECT v.id, v.status, v.lease_owner FROM violations v WHERE ");
+        // Without statistics SQLite would pick the status index and sort the whole backlog on
+        // every claim; the queue index is already in claim order.
+        let mut pick = Sql::new(
+            "SELECT v.id, v.status, v.lease_owner FROM violations v INDEXED BY violations_queue \
+             WHERE ",
+        );
         queue::write_claimable(&mut pick, now, scope);
         pick.push(" ORDER BY ")
             .push(QUEUE_ORDER)
