@@ -1,6 +1,6 @@
-//! remedy's orchestration: the audit over a tree of programs, its reports, and (as they land)
-//! the store, the remediation loop, delivery and the daemon. The `remedy` binary is a thin CLI
-//! over this library.
+//! remedy's orchestration: the audit over a tree of programs, its reports, the violation store
+//! and work queue, and (as they land) the remediation loop, delivery and the daemon. The
+//! `remedy` binary is a thin CLI over this library.
 
 pub mod audit;
 pub mod check;
@@ -12,3 +12,4 @@ pub mod output;
 pub mod project;
 pub mod remediate;
 pub mod report;
+pub mod store;

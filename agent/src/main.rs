@@ -17,12 +17,21 @@ fn main() -> ExitCode {
     init_color(cli.global.color);
     init_logging(&cli.global);
     let verbose = cli.global.verbose > 0;
+    use commands::store::{self as store, block_on};
     let result = match &cli.command {
         Command::Audit(args) => commands::audit::run(args, verbose).map(|()| ExitCode::SUCCESS),
-        Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
-        Command::Eval(args) => commands::eval::run(args),
         Command::Check(args) => commands::check::run(args, verbose).map(ExitCode::from),
         Command::Policies(args) => commands::policies::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => commands::eval::run(args),
+        Command::Assign(args) => block_on(store::assign(args)).map(|()| ExitCode::SUCCESS),
+        Command::Unassign(args) => block_on(store::unassign(args)).map(|()| ExitCode::SUCCESS),
+        Command::Dismiss(args) => block_on(store::dismiss(args)).map(|()| ExitCode::SUCCESS),
+        Command::Priority(args) => block_on(store::priority(args)).map(|()| ExitCode::SUCCESS),
+        Command::Assignee(args) => block_on(store::assignee(args)).map(|()| ExitCode::SUCCESS),
+        Command::Status(args) => block_on(store::status(args)).map(|()| ExitCode::SUCCESS),
+        Command::Violations(args) => block_on(store::violations(args)).map(|()| ExitCode::SUCCESS),
+        Command::Events(args) => block_on(store::events(args)).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -54,6 +63,13 @@ fn init_logging(global: &GlobalArgs) {
         (false, 1) => "info",
         (false, 2) => "debug",
         _ => "trace",
+    };
+    // sqlx warns about any statement slower than a second; recording 100,000 violations has
+    // some, on purpose. Its logs show from -vv on.
+    let default = if global.verbose >= 2 {
+        default.to_string()
+    } else {
+        format!("{default},sqlx=error")
     };
     let filter = EnvFilter::try_from_env("REMEDY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()

@@ -6,7 +6,8 @@ use anyhow::{Context, Result};
 
 use crate::cli::AuditArgs;
 use crate::report::{self, Format};
-use crate::{audit, output};
+use crate::store::{PolicyInfo, RecordInput, Repository};
+use crate::{audit, output, project};
 
 pub fn run(args: &AuditArgs, verbose: bool) -> Result<()> {
     let config = super::load_config(&args.config, super::start_of(&args.paths))?;
@@ -21,5 +22,47 @@ pub fn run(args: &AuditArgs, verbose: bool) -> Result<()> {
     }
     .and_then(|()| out.flush())
     .context("cannot write the report")?;
+    if args.record {
+        super::store::block_on(record(args, &report, &PolicyInfo::from_set(&policies)))?;
+    }
+    Ok(())
+}
+
+/// Record the audit in the store; a one-line account on stderr (stdout holds the report).
+async fn record(
+    args: &AuditArgs,
+    report: &audit::AuditReport,
+    policies: &[PolicyInfo],
+) -> Result<()> {
+    let store = super::store::open(&args.store, &report.root).await?;
+    let repository = Repository::at(&report.root);
+    let scope: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| project::relative(&report.root, p))
+        .collect();
+    let summary = store
+        .record(&RecordInput {
+            repository: &repository,
+            report,
+            policies,
+            scope: &scope,
+            actor: &super::store::actor(),
+        })
+        .await?;
+    let mut err = anstream::stderr().lock();
+    writeln!(
+        err,
+        "recorded {} violations of {} in {}: {} new, {} reopened, {} resolved, {} dismissed",
+        summary.violations,
+        summary.repository,
+        store.label(),
+        summary.opened,
+        summary.reopened,
+        summary.resolved,
+        summary.dismissed
+    )
+    .context("cannot write to standard error")?;
+    store.close().await;
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod check;
 pub mod eval;
 pub mod fix;
 pub mod policies;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 

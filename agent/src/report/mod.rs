@@ -4,6 +4,7 @@
 pub mod json;
 pub mod policies;
 pub mod sarif;
+pub mod store;
 pub mod table;
 
 use clap::ValueEnum;

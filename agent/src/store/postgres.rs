@@ -1,0 +1,220 @@
+//! The PostgreSQL backend, for many agent replicas on many machines: claims lock their rows with
+//! `FOR UPDATE SKIP LOCKED`, so concurrent workers never wait on, or take, each other's work.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection};
+
+use super::clock::millis;
+use super::error::{StoreError, classify, redact};
+use super::migrate::{migrate_error, migrator};
+use super::queue::{self, ClaimScope, Lease, Outcome, QUEUE_ORDER, Queue, Retry, WorkItem};
+use super::sql::{Dialect, Sql, Tx};
+use super::{Core, StoreOptions};
+
+/// A store in a PostgreSQL database.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+    core: Core,
+}
+
+fn valid_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl PostgresStore {
+    /// Connect to `url`, migrating the database (or `options.schema`) on first use.
+    pub async fn open(url: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let label: Arc<str> = redact(url).into();
+        let store = label.to_string();
+        let mut connect = PgConnectOptions::from_str(url).map_err(|e| StoreError::Open {
+            store: store.clone(),
+            detail: e.to_string(),
+        })?;
+
+        // One direct connection first: the pool retries a refused connection until its
+        // timeout and then reports only that it timed out; this says why.
+        let first = tokio::time::timeout(options.connect_timeout, connect.connect())
+            .await
+            .map_err(|_| StoreError::Unreachable {
+                store: store.clone(),
+                detail: format!("no answer within {:?}", options.connect_timeout),
+            })?;
+        let mut first = first.map_err(|e| match classify(&label, &e) {
+            StoreError::Query { store, detail } => StoreError::Unreachable { store, detail },
+            other => other,
+        })?;
+
+        if let Some(schema) = &options.schema {
+            if !valid_schema(schema) {
+                return Err(StoreError::Invalid(format!(
+                    "invalid schema name `{schema}`: use lower-case letters, digits and _"
+                )));
+            }
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+                .execute(&mut first)
+                .await
+                .map_err(|e| classify(&label, &e))?;
+            connect = connect.options([("search_path", schema.as_str())]);
+        }
+        let _ = first.close().await;
+
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.connect_timeout)
+            .connect_with(connect)
+            .await
+            .map_err(|e| classify(&label, &e))?;
+        let migrator = migrator(Dialect::Postgres)
+            .await
+            .map_err(|e| migrate_error(&label, e))?;
+        // sqlx holds an advisory lock while it migrates: replicas starting together are safe.
+        migrator
+            .run(&pool)
+            .await
+            .map_err(|e| migrate_error(&label, e))?;
+        Ok(Self {
+            pool,
+            core: Core {
+                label,
+                clock: options.clock,
+                retry: options.retry,
+            },
+        })
+    }
+
+    pub(crate) fn core(&self) -> &Core {
+        &self.core
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        let tx = self
+            .pool
+            .begin()
+            .await
+            .map_err(|e| classify(&self.core.label, &e))?;
+        Ok(Tx::postgres(tx, self.core.label.clone()))
+    }
+
+    /// A connection for one self-contained statement (no BEGIN/COMMIT round trips).
+    async fn single(&self) -> Result<Tx, StoreError> {
+        let conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(|e| classify(&self.core.label, &e))?;
+        Ok(Tx::postgres_single(conn, self.core.label.clone()))
+    }
+
+    pub(crate) async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Queue for PostgresStore {
+    async fn claim(
+        &self,
+        worker: &str,
+        n: usize,
+        lease: Duration,
+        scope: &ClaimScope,
+    ) -> Result<Vec<WorkItem>, StoreError> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let now = self.core.clock.now_ms();
+        let expires = now.saturating_add(millis(lease));
+        let token = queue::new_token();
+        let mut tx = self.begin().await?;
+        queue::reap_exhausted(&mut tx, &self.core, now).await?;
+
+        // Lock the first claimable rows nobody else holds, take them, log them: one statement.
+        let mut sql = Sql::new(
+            "WITH picked AS (SELECT v.id, v.status, v.lease_owner FROM violations v WHERE ",
+        );
+        queue::write_claimable(&mut sql, now, scope);
+        sql.push(" ORDER BY ")
+            .push(QUEUE_ORDER)
+            .push(" LIMIT ")
+            .bind(i64::try_from(n).unwrap_or(i64::MAX))
+            .push(
+                " FOR UPDATE SKIP LOCKED), claimed AS (UPDATE violations SET \
+                 status = 'in_progress', attempts = violations.attempts + 1, lease_owner = ",
+            )
+            .bind(worker)
+            .push(", lease_token = ")
+            .bind(token)
+            .push(", lease_expires_at = ")
+            .bind(expires)
+            .push(", updated_at = ")
+            .bind(now)
+            .push(
+                " FROM picked WHERE violations.id = picked.id RETURNING violations.id, \
+                 violations.attempts, picked.status AS from_status, \
+                 CASE WHEN picked.status = 'in_progress' THEN picked.lease_owner END AS expired) \
+                 INSERT INTO events (violation_id, at, actor, kind, from_status, to_status, data) \
+                 SELECT id, ",
+            );
+        let at = sql.arg(now);
+        let actor = sql.arg(worker);
+        let until = sql.arg(expires);
+        sql.push(&format!(
+            "{at}, {actor}, 'claimed', from_status, 'in_progress', \
+             json_strip_nulls(json_build_object('attempt', attempts, 'lease_expires_at', \
+             {until}::bigint, 'expired_lease_of', expired))::text FROM claimed \
+             RETURNING violation_id"
+        ));
+        let ids = tx.fetch_map(&sql, |r| r.int("violation_id")).await?;
+        let items = queue::items(&mut tx, &ids, worker, token, expires).await?;
+        tx.commit().await?;
+        Ok(items)
+    }
+
+    async fn heartbeat(&self, lease: &Lease, extend: Duration) -> Result<i64, StoreError> {
+        queue::heartbeat(self.single().await?, &self.core, lease, extend).await
+    }
+
+    async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
+        let now = self.core.clock.now_ms();
+        match queue::complete_statement(lease, outcome, now) {
+            Some(sql) => {
+                let done = self.single().await?.fetch_all(&sql).await?;
+                if done.is_empty() {
+                    return Err(queue::lease_lost(lease));
+                }
+                Ok(())
+            }
+            // A pull request row, the change and its event: one transaction.
+            None => queue::complete(self.begin().await?, &self.core, lease, outcome).await,
+        }
+    }
+
+    async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
+        queue::fail(self.begin().await?, &self.core, lease, error).await
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+        queue::release(self.begin().await?, &self.core, lease).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_names() {
+        assert!(valid_schema("t_1a2b"));
+        assert!(!valid_schema("Robert'); DROP TABLE x;--"));
+        assert!(!valid_schema(""));
+    }
+}

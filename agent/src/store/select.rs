@@ -1,0 +1,672 @@
+//! Selecting violations (by repository, id, policy, severity, framework, path, status, priority,
+//! assignee) and changing them in bulk, each change with its event, in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use remedy_guardrails::Severity;
+use serde::Serialize;
+
+use super::Store;
+use super::error::StoreError;
+use super::queue::QUEUE_ORDER;
+use super::repo::normalize_remote;
+use super::sql::{Dialect, Sql, Tx, like_escape};
+use super::types::{
+    Event, Priority, Status, VIOLATION_COLUMNS, VIOLATION_FROM, ViolationRecord, parse_frameworks,
+    severity_rank,
+};
+
+/// Which violations a command applies to. Empty fields do not narrow; all given fields must
+/// match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Repositories, by URL in any form (`git@github.com:o/r.git`) or root path.
+    pub repositories: Vec<String>,
+    /// Fingerprints, or unique-enough prefixes of them (at least 6 hex digits).
+    pub ids: Vec<String>,
+    pub policies: Vec<String>,
+    pub statuses: Vec<Status>,
+    pub min_severity: Option<Severity>,
+    /// `framework` or `framework:control`, e.g. `nist-800-53-r5` or `pci-dss-4.0:1.4.1`.
+    pub frameworks: Vec<String>,
+    /// Globs over the file path relative to the repository root (`infra/**/*.ts`); a path
+    /// without glob characters matches that file or everything under that directory.
+    pub paths: Vec<String>,
+    pub priorities: Vec<Priority>,
+    pub assignees: Vec<String>,
+}
+
+impl Filter {
+    /// Whether any field narrows the selection.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// A page of a listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub limit: u64,
+    pub offset: u64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Self {
+            limit: 50,
+            offset: 0,
+        }
+    }
+}
+
+/// One page of violations and how many matched in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct ViolationPage {
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u64,
+    pub violations: Vec<ViolationRecord>,
+}
+
+/// What the framework and path parts of a filter come to, looked up once per transaction.
+#[derive(Debug, Default)]
+pub(crate) struct Resolved {
+    /// Policies mapped to the wanted frameworks (`None`: no framework filter).
+    policies: Option<Vec<String>>,
+    /// Files matching the path globs (`None`: no path filter).
+    files: Option<Vec<String>>,
+}
+
+fn has_glob_chars(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet, StoreError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        let mut add = |p: &str| -> Result<(), StoreError> {
+            let glob = GlobBuilder::new(p)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| StoreError::Invalid(format!("invalid path glob `{p}`: {e}")))?;
+            builder.add(glob);
+            Ok(())
+        };
+        add(pattern)?;
+        if !has_glob_chars(pattern) {
+            add(&format!("{pattern}/**"))?;
+        }
+    }
+    builder
+        .build()
+        .map_err(|e| StoreError::Invalid(format!("invalid path globs: {e}")))
+}
+
+fn check_ids(ids: &[String]) -> Result<(), StoreError> {
+    for id in ids {
+        if id.len() < 6 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(StoreError::Invalid(format!(
+                "`{id}` is not a violation id: give the fingerprint, or at least its first 6 \
+                 hex digits (see `remedy violations`)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn resolve(tx: &mut Tx, filter: &Filter) -> Result<Resolved, StoreError> {
+    check_ids(&filter.ids)?;
+    let mut resolved = Resolved::default();
+    if !filter.frameworks.is_empty() {
+        let rows = tx
+            .fetch_map(
+                &Sql::new("SELECT DISTINCT policy, frameworks FROM violations"),
+                |r| Ok((r.text("policy")?, r.text("frameworks")?)),
+            )
+            .await?;
+        let mut policies = BTreeSet::new();
+        for (policy, frameworks) in rows {
+            let frameworks = parse_frameworks(&frameworks);
+            let wanted = filter.frameworks.iter().any(|want| {
+                let (name, control) = match want.split_once(':') {
+                    Some((n, c)) => (n, Some(c)),
+                    None => (want.as_str(), None),
+                };
+                frameworks
+                    .iter()
+                    .filter(|(f, _)| f.eq_ignore_ascii_case(name))
+                    .any(|(_, controls)| {
+                        control.is_none_or(|c| controls.iter().any(|x| x.eq_ignore_ascii_case(c)))
+                    })
+            });
+            if wanted {
+                policies.insert(policy);
+            }
+        }
+        resolved.policies = Some(policies.into_iter().collect());
+    }
+    if !filter.paths.is_empty() {
+        let globs = glob_set(&filter.paths)?;
+        let files = tx
+            .fetch_map(&Sql::new("SELECT DISTINCT file FROM violations"), |r| {
+                r.text("file")
+            })
+            .await?;
+        resolved.files = Some(files.into_iter().filter(|f| globs.is_match(f)).collect());
+    }
+    Ok(resolved)
+}
+
+/// Append the filter's conditions (on `v`), starting with `1 = 1`.
+pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) {
+    sql.push("1 = 1");
+    if !filter.repositories.is_empty() {
+        let mut urls: Vec<String> = Vec::new();
+        for repo in &filter.repositories {
+            urls.push(repo.clone());
+            urls.push(normalize_remote(repo));
+        }
+        sql.push(" AND v.repo_id IN (SELECT id FROM repositories WHERE url IN ")
+            .bind_list(urls)
+            .push(")");
+    }
+    if !filter.ids.is_empty() {
+        sql.push(" AND (");
+        for (i, id) in filter.ids.iter().enumerate() {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            let id = id.to_ascii_lowercase();
+            if id.len() >= 32 {
+                sql.push("v.fingerprint = ").bind(id);
+            } else {
+                sql.push("v.fingerprint LIKE ")
+                    .bind(format!("{}%", like_escape(&id)))
+                    .push(" ESCAPE '\\'");
+            }
+        }
+        sql.push(")");
+    }
+    if !filter.policies.is_empty() {
+        sql.push(" AND v.policy IN ")
+            .bind_list(filter.policies.iter().map(String::as_str));
+    }
+    if !filter.statuses.is_empty() {
+        sql.push(" AND v.status IN ")
+            .bind_list(filter.statuses.iter().map(|s| s.as_str()));
+    }
+    if let Some(min) = filter.min_severity {
+        sql.push(" AND v.severity_rank >= ")
+            .bind(severity_rank(min));
+    }
+    if !filter.priorities.is_empty() {
+        sql.push(" AND v.priority IN ")
+            .bind_list(filter.priorities.iter().map(|p| i64::from(p.level())));
+    }
+    if !filter.assignees.is_empty() {
+        sql.push(" AND v.assignee IN ")
+            .bind_list(filter.assignees.iter().map(String::as_str));
+    }
+    for (column, list) in [
+        ("v.policy", &resolved.policies),
+        ("v.file", &resolved.files),
+    ] {
+        match list {
+            None => {}
+            Some(list) if list.is_empty() => {
+                sql.push(" AND 1 = 0");
+            }
+            Some(list) => {
+                sql.push(&format!(" AND {column} IN "))
+                    .bind_list(list.iter().map(String::as_str));
+            }
+        }
+    }
+}
+
+/// A change applied to the violations that `pred` selects (aliased `v`), with one event each.
+pub(crate) struct Transition<'a> {
+    pub actor: &'a str,
+    pub kind: &'a str,
+    /// The new status (`None`: unchanged).
+    pub to: Option<Status>,
+    pub now: i64,
+    /// Only the first `limit` in queue order.
+    pub limit: Option<u64>,
+    /// PostgreSQL: pass over rows that other transactions hold instead of waiting for them.
+    pub skip_locked: bool,
+    pub pred: &'a (dyn Fn(&mut Sql) + Sync),
+    /// The `SET` list, without `SET`.
+    pub set: &'a (dyn Fn(&mut Sql) + Sync),
+    /// An SQL expression over the old row `v` giving the event's JSON data (or `NULL`).
+    pub data: &'a (dyn Fn(&mut Sql) -> String + Sync),
+}
+
+impl Transition<'_> {
+    fn write_selection(&self, sql: &mut Sql) {
+        (self.pred)(sql);
+        sql.push(" ORDER BY ");
+        sql.push(QUEUE_ORDER);
+        if let Some(limit) = self.limit {
+            sql.push(" LIMIT ")
+                .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        }
+    }
+
+    fn write_to(&self, sql: &mut Sql, old: &str) {
+        match self.to {
+            Some(status) => {
+                sql.bind(status.as_str());
+            }
+            None => {
+                sql.push(old);
+            }
+        }
+    }
+}
+
+/// Apply `t`; how many violations changed.
+pub(crate) async fn transition(tx: &mut Tx, t: &Transition<'_>) -> Result<u64, StoreError> {
+    match tx.dialect() {
+        Dialect::Sqlite => {
+            // The transaction holds SQLite's write lock, so the two statements see one state:
+            // first the events (reading the old rows), then the change.
+            let mut events = Sql::new(
+                "INSERT INTO events (violation_id, at, actor, kind, from_status, to_status, data) \
+                 SELECT v.id, ",
+            );
+            events
+                .bind(t.now)
+                .push(", ")
+                .bind(t.actor)
+                .push(", ")
+                .bind(t.kind)
+                .push(", v.status, ");
+            t.write_to(&mut events, "v.status");
+            events.push(", ");
+            let data = (t.data)(&mut events);
+            events.push(&data);
+            events.push(" FROM violations v WHERE ");
+            t.write_selection(&mut events);
+            let changed = tx.execute(&events).await?;
+            if changed == 0 {
+                return Ok(0);
+            }
+            let mut update = Sql::new("UPDATE violations SET ");
+            (t.set)(&mut update);
+            update.push(" WHERE id IN (SELECT v.id FROM violations v WHERE ");
+            t.write_selection(&mut update);
+            update.push(")");
+            tx.execute(&update).await?;
+            Ok(changed)
+        }
+        Dialect::Postgres => {
+            // One statement: lock the rows, change them, log them.
+            let mut sql = Sql::new("WITH sel AS (SELECT v.id, v.status AS from_status, ");
+            let data = (t.data)(&mut sql);
+            sql.push(&data);
+            sql.push(" AS data FROM violations v WHERE ");
+            t.write_selection(&mut sql);
+            sql.push(if t.skip_locked {
+                " FOR UPDATE SKIP LOCKED"
+            } else {
+                " FOR UPDATE"
+            });
+            sql.push("), upd AS (UPDATE violations SET ");
+            (t.set)(&mut sql);
+            sql.push(
+                " FROM sel WHERE violations.id = sel.id RETURNING violations.id, \
+                 violations.status AS new_status, sel.from_status, sel.data) \
+                 INSERT INTO events (violation_id, at, actor, kind, from_status, to_status, data) \
+                 SELECT id, ",
+            );
+            sql.bind(t.now)
+                .push(", ")
+                .bind(t.actor)
+                .push(", ")
+                .bind(t.kind)
+                .push(", from_status, ");
+            t.write_to(&mut sql, "new_status");
+            sql.push(", data FROM upd");
+            tx.execute(&sql).await
+        }
+    }
+}
+
+/// Full records of the violations with these ids, in queue order.
+pub(crate) async fn fetch_by_ids(
+    tx: &mut Tx,
+    ids: &[i64],
+) -> Result<Vec<ViolationRecord>, StoreError> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(10_000) {
+        let mut sql = Sql::new(format!(
+            "SELECT {VIOLATION_COLUMNS} FROM {VIOLATION_FROM} WHERE v.id IN "
+        ));
+        sql.bind_list(chunk.iter().copied());
+        sql.push(" ORDER BY ");
+        sql.push(QUEUE_ORDER);
+        out.extend(tx.fetch_map(&sql, ViolationRecord::from_row).await?);
+    }
+    Ok(out)
+}
+
+fn json_text(dialect: Dialect, pairs: &[(&str, &str)]) -> String {
+    dialect.json_object(pairs)
+}
+
+impl Store {
+    /// Move matching `open` violations to `assigned`, to `assignee` (the agent is
+    /// [`super::AGENT`]); the first `limit` in priority order when given. How many moved.
+    pub async fn assign(
+        &self,
+        filter: &Filter,
+        limit: Option<u64>,
+        assignee: &str,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let now = self.clock().now_ms();
+        let mut tx = self.begin_write().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let dialect = tx.dialect();
+        let changed = transition(
+            &mut tx,
+            &Transition {
+                actor,
+                kind: "assigned",
+                to: Some(Status::Assigned),
+                now,
+                limit,
+                skip_locked: false,
+                pred: &|sql: &mut Sql| {
+                    write_filter(sql, filter, &resolved);
+                    sql.push(" AND v.status = 'open'");
+                },
+                set: &|sql: &mut Sql| {
+                    sql.push("status = 'assigned', assignee = ")
+                        .bind(assignee)
+                        .push(", attempts = 0, not_before = 0, reason = NULL, updated_at = ")
+                        .bind(now);
+                },
+                data: &|sql: &mut Sql| {
+                    let to = sql.arg(assignee);
+                    json_text(dialect, &[("assignee", &to)])
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(changed, assignee, "assigned");
+        Ok(changed)
+    }
+
+    /// Hand matching `assigned` and `needs_human` violations back to `open` (no assignee).
+    pub async fn unassign(
+        &self,
+        filter: &Filter,
+        limit: Option<u64>,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let now = self.clock().now_ms();
+        let mut tx = self.begin_write().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let dialect = tx.dialect();
+        let changed = transition(
+            &mut tx,
+            &Transition {
+                actor,
+                kind: "unassigned",
+                to: Some(Status::Open),
+                now,
+                limit,
+                skip_locked: false,
+                pred: &|sql: &mut Sql| {
+                    write_filter(sql, filter, &resolved);
+                    sql.push(" AND v.status IN ('assigned', 'needs_human')");
+                },
+                set: &|sql: &mut Sql| {
+                    sql.push(
+                        "status = 'open', assignee = NULL, not_before = 0, reason = NULL, \
+                         updated_at = ",
+                    )
+                    .bind(now);
+                },
+                data: &|_: &mut Sql| json_text(dialect, &[("assignee", "v.assignee")]),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Dismiss matching violations (by design, or an accepted risk) for `reason`. A dismissed
+    /// violation stays dismissed across audits. Work in progress on it is abandoned: the
+    /// worker's lease ends.
+    pub async fn dismiss(
+        &self,
+        filter: &Filter,
+        reason: &str,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::Invalid(
+                "a dismissal needs a reason (for example \"by design: public website assets\")"
+                    .into(),
+            ));
+        }
+        let now = self.clock().now_ms();
+        let mut tx = self.begin_write().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let dialect = tx.dialect();
+        let changed = transition(
+            &mut tx,
+            &Transition {
+                actor,
+                kind: "dismissed",
+                to: Some(Status::Dismissed),
+                now,
+                limit: None,
+                skip_locked: false,
+                pred: &|sql: &mut Sql| {
+                    write_filter(sql, filter, &resolved);
+                    sql.push(" AND v.status <> 'dismissed'");
+                },
+                set: &|sql: &mut Sql| {
+                    sql.push("status = 'dismissed', reason = ")
+                        .bind(reason)
+                        .push(
+                            ", lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, \
+                             updated_at = ",
+                        )
+                        .bind(now);
+                },
+                data: &|sql: &mut Sql| {
+                    let reason = sql.arg(reason);
+                    json_text(dialect, &[("reason", &reason)])
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Set the priority of matching violations; how many changed.
+    pub async fn set_priority(
+        &self,
+        filter: &Filter,
+        priority: Priority,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let now = self.clock().now_ms();
+        let level = i64::from(priority.level());
+        let mut tx = self.begin_write().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let dialect = tx.dialect();
+        let changed = transition(
+            &mut tx,
+            &Transition {
+                actor,
+                kind: "priority",
+                to: None,
+                now,
+                limit: None,
+                skip_locked: false,
+                pred: &|sql: &mut Sql| {
+                    write_filter(sql, filter, &resolved);
+                    sql.push(" AND v.priority <> ").bind(level);
+                },
+                set: &|sql: &mut Sql| {
+                    sql.push("priority = ")
+                        .bind(level)
+                        .push(", updated_at = ")
+                        .bind(now);
+                },
+                data: &|sql: &mut Sql| {
+                    let to = sql.arg(level);
+                    json_text(dialect, &[("from", "v.priority"), ("to", &to)])
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Set (or clear) the assignee of matching violations without changing their status;
+    /// how many changed. Violations assigned to [`super::AGENT`] are the agent's queue.
+    pub async fn set_assignee(
+        &self,
+        filter: &Filter,
+        assignee: Option<&str>,
+        actor: &str,
+    ) -> Result<u64, StoreError> {
+        let now = self.clock().now_ms();
+        let mut tx = self.begin_write().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let dialect = tx.dialect();
+        let assignee = assignee.map(str::to_string);
+        let changed = transition(
+            &mut tx,
+            &Transition {
+                actor,
+                kind: "assignee",
+                to: None,
+                now,
+                limit: None,
+                skip_locked: false,
+                pred: &|sql: &mut Sql| {
+                    write_filter(sql, filter, &resolved);
+                    sql.push(" AND v.assignee IS DISTINCT FROM ")
+                        .bind(assignee.clone());
+                },
+                set: &|sql: &mut Sql| {
+                    sql.push("assignee = ")
+                        .bind(assignee.clone())
+                        .push(", updated_at = ")
+                        .bind(now);
+                },
+                data: &|sql: &mut Sql| {
+                    let to = sql.arg(assignee.clone());
+                    json_text(dialect, &[("from", "v.assignee"), ("to", &to)])
+                },
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// A page of matching violations in queue order (priority, severity, age), and the total.
+    pub async fn violations(
+        &self,
+        filter: &Filter,
+        page: Page,
+    ) -> Result<ViolationPage, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");
+        write_filter(&mut count, filter, &resolved);
+        let total = tx.fetch_int(&count).await?;
+        let mut sql = Sql::new(format!(
+            "SELECT {VIOLATION_COLUMNS} FROM {VIOLATION_FROM} WHERE "
+        ));
+        write_filter(&mut sql, filter, &resolved);
+        sql.push(" ORDER BY ");
+        sql.push(QUEUE_ORDER);
+        sql.push(" LIMIT ")
+            .bind(i64::try_from(page.limit).unwrap_or(i64::MAX))
+            .push(" OFFSET ")
+            .bind(i64::try_from(page.offset).unwrap_or(i64::MAX));
+        let violations = tx.fetch_map(&sql, ViolationRecord::from_row).await?;
+        tx.commit().await?;
+        Ok(ViolationPage {
+            total: u64::try_from(total).unwrap_or(0),
+            offset: page.offset,
+            limit: page.limit,
+            violations,
+        })
+    }
+
+    /// The history of matching violations, oldest first.
+    pub async fn events(&self, filter: &Filter) -> Result<Vec<Event>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let mut sql = Sql::new(
+            "SELECT v.fingerprint, r.url AS repo_url, e.at, e.actor, e.kind, e.from_status, \
+             e.to_status, e.data FROM events e JOIN violations v ON v.id = e.violation_id \
+             JOIN repositories r ON r.id = v.repo_id WHERE ",
+        );
+        write_filter(&mut sql, filter, &resolved);
+        sql.push(" ORDER BY e.id");
+        let events = tx.fetch_map(&sql, Event::from_row).await?;
+        tx.commit().await?;
+        Ok(events)
+    }
+
+    /// Counts per status of matching violations (every status present).
+    pub async fn counts(&self, filter: &Filter) -> Result<BTreeMap<Status, u64>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let resolved = resolve(&mut tx, filter).await?;
+        let mut sql = Sql::new("SELECT v.status, COUNT(*) AS n FROM violations v WHERE ");
+        write_filter(&mut sql, filter, &resolved);
+        sql.push(" GROUP BY v.status");
+        let rows = tx
+            .fetch_map(&sql, |r| Ok((r.text("status")?, r.int("n")?)))
+            .await?;
+        tx.commit().await?;
+        let mut counts: BTreeMap<Status, u64> = Status::ALL.into_iter().map(|s| (s, 0)).collect();
+        for (status, n) in rows {
+            if let Ok(status) = status.parse() {
+                counts.insert(status, u64::try_from(n).unwrap_or(0));
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_globs() {
+        let set = glob_set(&["infra/prod".into(), "**/*.py".into(), "web/*.ts".into()]).unwrap();
+        assert!(set.is_match("infra/prod/index.ts"));
+        assert!(set.is_match("infra/prod"));
+        assert!(!set.is_match("infra/production/index.ts"));
+        assert!(set.is_match("a/b/c.py"));
+        assert!(set.is_match("web/index.ts"));
+        assert!(!set.is_match("web/sub/index.ts"));
+        assert!(glob_set(&["[".into()]).is_err());
+    }
+
+    #[test]
+    fn ids_must_look_like_fingerprints() {
+        assert!(check_ids(&["1a2bc0".into()]).is_ok());
+        assert!(check_ids(&["1a2b".into()]).is_err());
+        assert!(check_ids(&["zzzzzzzz".into()]).is_err());
+    }
+}
