@@ -304,6 +304,9 @@ pub struct FixArgs {
     pub config: ConfigArgs,
 
     #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
     pub llm: LlmArgs,
 }
 

@@ -230,3 +230,124 @@ fn selecting_nothing_is_an_error() {
         .code(2)
         .stderr(predicate::str::contains("--all"));
 }
+
+/// The default: the violations assigned to the agent in the store are claimed, fixed on
+/// branches, and their outcomes recorded (with an event per attempt).
+#[test]
+fn assigned_violations_are_fixed_and_recorded() {
+    let dir = repo_with(&[("index.ts", APP)]);
+    let db = tempfile::tempdir().unwrap();
+    let store = format!("sqlite://{}", db.path().join("remedy.db").display());
+    let run = |args: &[&str]| {
+        remedy(dir.path())
+            .env("REMEDY_STORE", &store)
+            .env("REMEDY_ACTOR", "tester")
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    run(&["audit", ".", "--record"]);
+    run(&[
+        "assign",
+        "--policy",
+        "aws-s3-bucket-public-read",
+        "--policy",
+        "aws-kms-key-rotation",
+        "--policy",
+        "aws-ec2-security-group-open-admin",
+    ]);
+
+    // A dry run claims, previews and hands everything back.
+    let preview: Value =
+        serde_json::from_slice(&run(&["fix", "--dry-run", "--format", "json"])).unwrap();
+    assert_eq!(preview.as_array().unwrap().len(), 3);
+    assert!(preview.as_array().unwrap().iter().any(|r| {
+        r["diff"]
+            .as_str()
+            .is_some_and(|d| d.contains("+    acl: \"private\","))
+    }));
+    let listed: Value = serde_json::from_slice(&run(&[
+        "violations",
+        "--status",
+        "assigned",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(listed["total"], 3, "still assigned after the dry run");
+    assert_eq!(git(dir.path(), &["branch", "--list", "remedy/*"]), "");
+
+    let results: Value = serde_json::from_slice(&run(&["fix", "--format", "json"])).unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    let fixed: Vec<&Value> = results.iter().filter(|r| r["outcome"] == "fixed").collect();
+    assert_eq!(fixed.len(), 2);
+    for r in &fixed {
+        let branch = r["branch"].as_str().unwrap();
+        assert!(git(dir.path(), &["branch", "--list", branch]).contains(branch));
+    }
+
+    let open: Value = serde_json::from_slice(&run(&[
+        "violations",
+        "--status",
+        "pr_open",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(open["total"], 2);
+    for v in open["violations"].as_array().unwrap() {
+        assert!(v["pr"]["branch"].as_str().unwrap().starts_with("remedy/"));
+    }
+    let human: Value = serde_json::from_slice(&run(&[
+        "violations",
+        "--status",
+        "needs_human",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(human["total"], 1);
+    let sg = &human["violations"][0];
+    assert_eq!(sg["policy"], "aws-ec2-security-group-open-admin");
+    assert!(
+        sg["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no LLM is configured"),
+        "{sg}"
+    );
+
+    let id = fixed[0]["fingerprint"].as_str().unwrap();
+    let events: Value =
+        serde_json::from_slice(&run(&["events", "--id", id, "--format", "json"])).unwrap();
+    let kinds: Vec<&str> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"attempt"), "{kinds:?}");
+    let attempt = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "attempt")
+        .unwrap();
+    assert_eq!(attempt["data"]["provider"], "recipe");
+    assert_eq!(
+        attempt["data"]["verdict"]["checks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+
+    // Nothing left assigned: a second run has nothing to do.
+    let again: Value = serde_json::from_slice(&run(&["fix", "--format", "json"])).unwrap();
+    assert_eq!(again.as_array().unwrap().len(), 0);
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+}

@@ -43,9 +43,13 @@ impl Repo {
     pub fn discover(path: &Path) -> Result<Self, GitError> {
         let repo =
             Repository::discover(path).map_err(|_| GitError::NotARepository(path.to_path_buf()))?;
+        // libgit2 ends directories with a separator; a path built from components does not, so
+        // the root compares equal to the same directory found another way.
         let root = repo
             .workdir()
-            .map_or_else(|| repo.path().to_path_buf(), Path::to_path_buf);
+            .unwrap_or_else(|| repo.path())
+            .components()
+            .collect();
         Ok(Self { repo, root })
     }
 

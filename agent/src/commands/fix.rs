@@ -2,23 +2,27 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use remedy_guardrails::Violation;
+use remedy_guardrails::{PolicySet, Violation};
 use remedy_tools::git::{Author, Oid, Repo};
 use remedy_tools::{Language, is_skipped_path};
 use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::FixArgs;
+use crate::config::Config;
+use crate::deliver::{AcceptedFix, Delivered, Delivery, LocalBranches};
 use crate::llm::{ApiKey, LlmAgent};
 use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
-use crate::{audit, output, project};
+use crate::store::{ClaimScope, Queue, Repository};
+use crate::{audit, output, project, worker};
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
 const BAD: Style = AnsiColor::Red.on_default().bold();
@@ -45,6 +49,69 @@ struct FixResult {
     attempts: Vec<Attempt>,
 }
 
+impl FixResult {
+    fn of(violation: &Violation, outcome: &Outcome) -> Self {
+        Self {
+            fingerprint: violation.fingerprint.clone(),
+            policy: violation.policy.clone(),
+            severity: violation.severity.to_string(),
+            file: violation.file.clone(),
+            resource: violation
+                .resource
+                .name
+                .clone()
+                .unwrap_or_else(|| violation.resource.name_expr.clone()),
+            outcome: outcome.label(),
+            branch: None,
+            provider: match outcome {
+                Outcome::Fixed { provider, .. } => Some(provider),
+                _ => None,
+            },
+            reason: match outcome {
+                Outcome::NeedsHuman { reason, .. } | Outcome::Failed { error: reason, .. } => {
+                    Some(reason.clone())
+                }
+                _ => None,
+            },
+            diff: None,
+            attempts: outcome.attempts().to_vec(),
+        }
+    }
+
+    fn delivered(&mut self, delivered: &Delivered) {
+        self.branch = Some(delivered.pr.branch.clone());
+        if delivered.unchanged {
+            self.reason = Some("the branch already holds this fix".into());
+        }
+    }
+}
+
+impl From<worker::Processed> for FixResult {
+    fn from(p: worker::Processed) -> Self {
+        let diff = match (&p.before, &p.after, &p.delivered) {
+            (Some(before), Some(after), None) => Some(unified_diff(&p.file, before, after)),
+            _ => None,
+        };
+        let mut result = Self {
+            fingerprint: p.fingerprint,
+            policy: p.policy,
+            severity: p.severity,
+            file: p.file,
+            resource: p.resource,
+            outcome: p.outcome,
+            branch: None,
+            provider: p.provider,
+            reason: p.reason,
+            diff,
+            attempts: p.attempts,
+        };
+        if let Some(delivered) = &p.delivered {
+            result.delivered(delivered);
+        }
+        result
+    }
+}
+
 /// Where the files come from: a git revision (the base branch's head), or, for a dry run outside
 /// git, the files on disk.
 enum Source {
@@ -59,11 +126,75 @@ enum Source {
 pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     let config = super::load_config(&args.config, &args.path)?;
     let (policies, enforcement) = super::load_policies(&args.policy, &config, &[])?;
-    let path = args.path.clone();
-    if !path.exists() {
-        bail!("{}: no such file or directory", path.display());
+    if !args.path.exists() {
+        bail!("{}: no such file or directory", args.path.display());
     }
-    let (source, root) = match Repo::discover(&path) {
+    let remediator = remediator(args, &config, &policies)?;
+    let (source, root) = open_source(args)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+
+    let results = if args.all || !args.ids.is_empty() {
+        from_audit(
+            args,
+            &policies,
+            &enforcement,
+            &remediator,
+            &source,
+            &root,
+            &runtime,
+        )?
+    } else {
+        let Source::Git { repo, base, .. } = &source else {
+            bail!(
+                "fixing the violations assigned in the store needs a git repository; \
+                 pass --all or --id to preview fixes of the audit's findings with --dry-run"
+            );
+        };
+        runtime.block_on(from_store(args, &remediator, repo, *base, &root))?
+    };
+
+    let mut out = output::open(None)?;
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &results)?;
+            writeln!(out)?;
+        }
+        Format::Table => write_table(&results, &source, args.dry_run, verbose, &mut out)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The remediation engine as the settings and flags configure it.
+fn remediator<'p>(
+    args: &FixArgs,
+    config: &Config,
+    policies: &'p PolicySet,
+) -> Result<Remediator<'p>> {
+    let mut remediator = Remediator::new(policies);
+    remediator.provider = args.provider;
+    remediator.values = config.team_values();
+    let llm = args.llm.apply(config.llm.clone());
+    llm.validate()?;
+    if llm.is_configured() && args.provider != ProviderChoice::Recipe {
+        let key = ApiKey::from_env()?;
+        let agent = LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
+        tracing::info!(
+            model = llm.model.as_deref().unwrap_or_default(),
+            "LLM configured"
+        );
+        remediator.llm = Some(Arc::new(agent));
+        remediator.max_attempts = llm.max_attempts;
+    }
+    Ok(remediator)
+}
+
+/// The repository and its base revision, or (for a dry run outside git) the files on disk.
+fn open_source(args: &FixArgs) -> Result<(Source, PathBuf)> {
+    match Repo::discover(&args.path) {
         Ok(repo) => {
             let base_name = match &args.base {
                 Some(base) => base.clone(),
@@ -71,29 +202,31 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
             };
             let base = repo.resolve(&base_name)?;
             let root = repo.root().to_path_buf();
-            (
-                Source::Git {
-                    repo,
-                    base,
-                    base_name,
-                },
-                root,
-            )
+            Ok((Source::Git { repo, base, base_name }, root))
         }
         Err(err) if args.dry_run => {
             tracing::info!("{err}; previewing the files on disk");
-            (Source::Disk, project::root_of(&path))
+            Ok((Source::Disk, project::root_of(&args.path)))
         }
-        Err(err) => {
-            return Err(anyhow::Error::new(err).context(
-                "remedy fix commits each fix on a local branch; run it inside a git repository, or use --dry-run to preview",
-            ));
-        }
-    };
+        Err(err) => Err(anyhow::Error::new(err).context(
+            "remedy fix commits each fix on a local branch; run it inside a git repository, or use --dry-run to preview",
+        )),
+    }
+}
 
-    let files = read_files(&source, &root, &path)?;
-    let mut report = audit::run_texts(root.clone(), &files, &policies);
-    report.apply_enforcement(&enforcement);
+/// `--all` / `--id`: fix what the audit finds at the base revision (the store is not used).
+fn from_audit(
+    args: &FixArgs,
+    policies: &PolicySet,
+    enforcement: &crate::config::Enforcement,
+    remediator: &Remediator<'_>,
+    source: &Source,
+    root: &Path,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Vec<FixResult>> {
+    let files = read_files(source, root, &args.path)?;
+    let mut report = audit::run_texts(root.to_path_buf(), &files, policies);
+    report.apply_enforcement(enforcement);
     let texts: BTreeMap<&str, &str> = files
         .iter()
         .map(|(n, t)| (n.as_str(), t.as_str()))
@@ -109,40 +242,23 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
                     .any(|id| v.fingerprint.starts_with(id.as_str()))
         })
         .collect();
-    if !args.all && args.ids.is_empty() {
-        bail!(
-            "nothing selected: pass --all to fix every violation the audit finds, or --id FINGERPRINT"
-        );
-    }
-    if let Some(limit) = args.limit {
-        selected.truncate(limit);
-    }
     selected.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
             .then(a.file.cmp(&b.file))
             .then(a.line.cmp(&b.line))
     });
-
-    let mut remediator = Remediator::new(&policies);
-    remediator.provider = args.provider;
-    remediator.values = config.team_values();
-    let llm = args.llm.apply(config.llm);
-    llm.validate()?;
-    if llm.is_configured() && args.provider != ProviderChoice::Recipe {
-        let key = ApiKey::from_env()?;
-        let agent = LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
-        tracing::info!(
-            model = llm.model.as_deref().unwrap_or_default(),
-            "LLM configured"
-        );
-        remediator.llm = Some(Arc::new(agent));
-        remediator.max_attempts = llm.max_attempts;
+    if let Some(limit) = args.limit {
+        selected.truncate(limit);
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let delivery = match source {
+        Source::Git { base, .. } if !args.dry_run => Some(LocalBranches::new(
+            Repo::discover(root)?,
+            *base,
+            Author::default(),
+        )),
+        _ => None,
+    };
 
     let progress = progress_bar(
         selected.len() as u64,
@@ -158,23 +274,105 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
             .get(violation.file.as_str())
             .copied()
             .unwrap_or_default();
-        let outcome =
-            runtime.block_on(remediator.remediate(&Subject::from(violation), text, &root));
-        results.push(deliver(&source, args, violation, text, outcome)?);
+        let outcome = runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
+        let mut result = FixResult::of(violation, &outcome);
+        if let Outcome::Fixed { after, verdict, .. } = outcome {
+            match &delivery {
+                None => result.diff = Some(unified_diff(&violation.file, text, &after)),
+                Some(delivery) => {
+                    let fix = AcceptedFix {
+                        fingerprint: violation.fingerprint.clone(),
+                        policy: violation.policy.clone(),
+                        title: violation.title.clone(),
+                        severity: violation.severity.to_string(),
+                        message: violation.message.clone(),
+                        resource: result.resource.clone(),
+                        file: violation.file.clone(),
+                        after,
+                        verdict,
+                    };
+                    let delivered = runtime.block_on(delivery.deliver(&fix))?;
+                    result.delivered(&delivered);
+                }
+            }
+        }
+        results.push(result);
         progress.inc(1);
     }
     progress.finish_and_clear();
+    Ok(results)
+}
 
-    let mut out = output::open(None)?;
-    match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &results)?;
-            writeln!(out)?;
+/// The default: claim the violations assigned to the agent for this repository, fix, and
+/// record each outcome in the store. A dry run hands every claim back untouched.
+async fn from_store(
+    args: &FixArgs,
+    remediator: &Remediator<'_>,
+    repo: &Repo,
+    base: Oid,
+    root: &Path,
+) -> Result<Vec<FixResult>> {
+    let store = super::store::open(&args.store, root).await?;
+    let repository = Repository::at(root);
+    let scope = ClaimScope {
+        repository: Some(repository.url.clone()),
+        policies: args.policy.policies.clone(),
+    };
+    let worker_id = format!("remedy-fix-{}", std::process::id());
+    let lease = Duration::from_secs(600);
+    let delivery = LocalBranches::new(Repo::discover(root)?, base, Author::default());
+    let source = worker::Source { repo, base };
+    let limit = args.limit.unwrap_or(usize::MAX);
+    let hidden = args.format == Format::Json || !std::io::stderr().is_terminal();
+    let progress = if hidden {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    let mut results = Vec::new();
+    while results.len() < limit {
+        // A dry run releases what it claims, so it claims everything at once.
+        let batch = if args.dry_run {
+            limit.min(100_000)
+        } else {
+            (limit - results.len()).min(32)
+        };
+        let items = store.claim(&worker_id, batch, lease, &scope).await?;
+        if items.is_empty() {
+            break;
         }
-        Format::Table => write_table(&results, &source, args.dry_run, verbose, &mut out)?,
+        for item in items {
+            progress.set_message(format!(
+                "{} {}",
+                item.violation.policy, item.violation.resource.name_expr
+            ));
+            let processed = worker::process(
+                &store,
+                remediator,
+                &source,
+                &delivery,
+                item,
+                lease,
+                args.dry_run,
+            )
+            .await?;
+            results.push(FixResult::from(processed));
+            progress.inc(1);
+        }
+        if args.dry_run {
+            break;
+        }
     }
-    out.flush()?;
-    Ok(())
+    progress.finish_and_clear();
+    store.close().await;
+    if results.is_empty() {
+        tracing::warn!(
+            "no violations of {} are assigned to the agent in {} (remedy assign, or --all)",
+            repository.url,
+            store.label()
+        );
+    }
+    Ok(results)
 }
 
 fn progress_bar(len: u64, hidden: bool) -> ProgressBar {
@@ -224,101 +422,6 @@ fn read_files(source: &Source, root: &Path, path: &Path) -> Result<Vec<(String, 
             Ok(files)
         }
     }
-}
-
-/// The branch a violation's fix lives on.
-pub fn branch_name(violation: &Violation) -> String {
-    format!(
-        "remedy/{}/{}",
-        violation.policy,
-        &violation.fingerprint[..8.min(violation.fingerprint.len())]
-    )
-}
-
-fn commit_message(violation: &Violation, verdict: &remedy_guardrails::gate::Verdict) -> String {
-    let checks: Vec<String> = verdict
-        .checks
-        .iter()
-        .map(|c| format!("- {}: {}", c.name, c.evidence))
-        .collect();
-    format!(
-        "fix({}): {} in {}\n\n{} ({}).\n{}\n\nGate:\n{}\n\nRemedy-Violation: {}\n",
-        violation.policy,
-        violation
-            .resource
-            .name
-            .as_deref()
-            .unwrap_or(&violation.resource.name_expr),
-        violation.file,
-        violation.title,
-        violation.severity,
-        violation.message,
-        checks.join("\n"),
-        violation.fingerprint
-    )
-}
-
-fn deliver(
-    source: &Source,
-    args: &FixArgs,
-    violation: &Violation,
-    before: &str,
-    outcome: Outcome,
-) -> Result<FixResult> {
-    let mut result = FixResult {
-        fingerprint: violation.fingerprint.clone(),
-        policy: violation.policy.clone(),
-        severity: violation.severity.to_string(),
-        file: violation.file.clone(),
-        resource: violation
-            .resource
-            .name
-            .clone()
-            .unwrap_or_else(|| violation.resource.name_expr.clone()),
-        outcome: outcome.label(),
-        branch: None,
-        provider: None,
-        reason: None,
-        diff: None,
-        attempts: outcome.attempts().to_vec(),
-    };
-    match outcome {
-        Outcome::Fixed {
-            after,
-            verdict,
-            provider,
-            ..
-        } => {
-            result.provider = Some(provider);
-            if args.dry_run {
-                result.diff = Some(unified_diff(&violation.file, before, &after));
-                return Ok(result);
-            }
-            let Source::Git { repo, base, .. } = source else {
-                return Ok(result);
-            };
-            let branch = branch_name(violation);
-            let unchanged = repo.branch_head(&branch).is_some_and(|head| {
-                repo.read(head, &violation.file).ok().flatten().as_deref() == Some(after.as_str())
-            });
-            if unchanged {
-                result.reason = Some("the branch already holds this fix".into());
-            } else {
-                repo.commit_files(
-                    *base,
-                    &branch,
-                    &[(violation.file.clone(), after)],
-                    &commit_message(violation, &verdict),
-                    &Author::default(),
-                )?;
-            }
-            result.branch = Some(branch);
-        }
-        Outcome::NeedsHuman { reason, .. } => result.reason = Some(reason),
-        Outcome::Failed { error, .. } => result.reason = Some(error),
-        Outcome::AlreadyResolved => {}
-    }
-    Ok(result)
 }
 
 fn unified_diff(file: &str, before: &str, after: &str) -> String {

@@ -555,6 +555,38 @@ pub(crate) async fn items(
         .collect())
 }
 
+impl super::Store {
+    /// Append one `attempt` event per remediation attempt (provider, model, prompt hash, tokens,
+    /// latency, the gate's verdict) to a violation this worker holds.
+    pub async fn record_attempts(
+        &self,
+        lease: &Lease,
+        attempts: &[serde_json::Value],
+    ) -> Result<(), StoreError> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin_write().await?;
+        let at = self.clock().now_ms();
+        for data in attempts {
+            insert_event(
+                &mut tx,
+                &NewEvent {
+                    violation_id: lease.violation_id,
+                    at,
+                    actor: &lease.worker,
+                    kind: "attempt",
+                    from: None,
+                    to: None,
+                    data,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
