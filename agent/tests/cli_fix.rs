@@ -222,13 +222,18 @@ fn outside_git_without_dry_run_is_an_error() {
 }
 
 #[test]
-fn selecting_nothing_is_an_error() {
+fn with_nothing_assigned_the_run_says_how_to_assign() {
     let dir = repo_with(&[("index.ts", APP)]);
+    let db = tempfile::tempdir().unwrap();
     remedy(dir.path())
+        .env(
+            "REMEDY_STORE",
+            format!("sqlite://{}", db.path().join("r.db").display()),
+        )
         .args(["fix"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--all"));
+        .success()
+        .stderr(predicate::str::contains("remedy assign, or --all"));
 }
 
 /// The default: the violations assigned to the agent in the store are claimed, fixed on
