@@ -75,3 +75,69 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     assert!(fixed >= 20, "only {fixed} fixes");
 }
+
+/// The security-group fix needs the team's administration range: without it the violation goes
+/// to a person, naming the key; with it, only the world-open admin rules change.
+#[tokio::test]
+async fn team_values_come_from_config_and_are_never_invented() {
+    let policies = PolicySet::builtin().unwrap();
+    let text = r#"import * as aws from "@pulumi/aws";
+
+new aws.ec2.SecurityGroup("web", {
+    ingress: [
+        { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+        { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] },
+        { protocol: "tcp", fromPort: 3389, toPort: 3389, ipv6CidrBlocks: ["::/0"] },
+    ],
+});
+"#;
+    let mut evaluator = policies.evaluator();
+    let audit = evaluator.audit_source("index.ts", Language::TypeScript, text);
+    let violation = audit
+        .violations
+        .iter()
+        .find(|v| v.policy == "aws-ec2-security-group-open-admin")
+        .unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+
+    match remediator
+        .remediate(&Subject::from(violation), text, Path::new("."))
+        .await
+    {
+        Outcome::NeedsHuman { reason, .. } => {
+            assert!(reason.contains("values.admin_cidr_blocks"), "{reason}");
+        }
+        other => panic!("expected needs_human, got {}", other.label()),
+    }
+
+    remediator.values.insert(
+        "admin_cidr_blocks".into(),
+        serde_json::json!(["10.20.0.0/16"]),
+    );
+    let Outcome::Fixed { after, verdict, .. } = remediator
+        .remediate(&Subject::from(violation), text, Path::new("."))
+        .await
+    else {
+        panic!("expected a fix");
+    };
+    assert!(verdict.accepted());
+    assert!(
+        after.contains(
+            r#"{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }"#
+        ),
+        "HTTPS stays open:\n{after}"
+    );
+    assert!(
+        after.contains(
+            r#"{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.20.0.0/16"] }"#
+        ),
+        "{after}"
+    );
+    assert!(
+        after.contains(
+            r#"{ protocol: "tcp", fromPort: 3389, toPort: 3389, cidrBlocks: ["10.20.0.0/16"] }"#
+        ),
+        "{after}"
+    );
+}

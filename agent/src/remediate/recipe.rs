@@ -120,56 +120,90 @@ pub fn apply(
             key: key.to_string(),
         });
     }
+    let (each, whole): (Vec<&Edit>, Vec<&Edit>) = policy
+        .remediation
+        .edits
+        .iter()
+        .partition(|e| e.property().contains("[*]"));
     let mut current = text.to_string();
-    for edit in &policy.remediation.edits {
-        current = if edit.property().contains("[*]") {
-            apply_per_element(language, file, current, locator, edit, values, still_firing)?
-        } else {
-            apply_one(
-                language,
-                file,
-                current,
-                locator,
-                edit,
-                edit.property(),
-                values,
-            )?
-        };
+    for edit in whole {
+        current = apply_one(
+            language,
+            file,
+            current,
+            locator,
+            edit,
+            edit.property(),
+            values,
+        )?;
+    }
+    if !each.is_empty() {
+        current = apply_per_element(
+            language,
+            file,
+            current,
+            locator,
+            &each,
+            values,
+            still_firing,
+        )?;
+    }
+    if current == text {
+        let paths: Vec<&str> = policy
+            .remediation
+            .edits
+            .iter()
+            .map(Edit::property)
+            .collect();
+        return Err(Decline::NotLocal {
+            reason: format!(
+                "the declarative fix ({}) changes nothing on this resource's shape",
+                paths.join(", ")
+            ),
+        });
     }
     Ok(current)
 }
 
-/// Apply `edit` to each element `[*]` stands for, keeping the changes that silence a message.
+/// Apply the `[*]` edits to one element at a time (all of them to the same element, in order),
+/// keeping an element's changes only when they silence one of the policy's messages.
 fn apply_per_element(
     language: Language,
     file: &str,
     text: String,
     locator: &Locator,
-    edit: &Edit,
+    edits: &[&Edit],
     values: &TeamValues,
     still_firing: &mut dyn FnMut(&str) -> usize,
 ) -> Result<String, Decline> {
-    let paths = {
+    let declined = |property: &str, e: EditError| Decline::NotLocal {
+        reason: format!("declarative fix of `{property}` declined: {e}"),
+    };
+    // The elements: those of the array the first edit ranges over.
+    let elements = {
         let document = Document::new(language, Path::new(file), text.clone());
         let resource = locate(&document, locator, file)?;
+        let property = edits[0].property();
+        let array = &property[..property.find("[*]").unwrap_or(property.len())];
         document
-            .concrete_paths(resource, edit.property())
-            .map_err(|e| Decline::NotLocal {
-                reason: format!("declarative fix of `{}` declined: {e}", edit.property()),
-            })?
+            .concrete_paths(resource, &format!("{array}[*]"))
+            .map_err(|e| declined(property, e))?
     };
     let mut current = text;
     let mut firing = still_firing(&current);
-    for path in paths {
-        let trial = apply_one(
-            language,
-            file,
-            current.clone(),
-            locator,
-            edit,
-            &path,
-            values,
-        )?;
+    for element in elements {
+        let mut trial = current.clone();
+        for edit in edits {
+            let property = edit.property().replacen(
+                &format!(
+                    "{}[*]",
+                    &element[..element.rfind('[').unwrap_or(element.len())]
+                ),
+                &element,
+                1,
+            );
+            trial = apply_one(language, file, trial, locator, edit, &property, values)?;
+        }
         let after = still_firing(&trial);
         if after < firing {
             current = trial;

@@ -19,10 +19,10 @@ metadata := {
 		"hitrust-csf-11.5": ["10.f"],
 		"soc2": ["CC6.6", "CC7.2"],
 	},
-	"remediation": {
-		"kind": "manual",
-		"hint": "Replace the world-open source range of the offending ingress rule with the team's administration range, or remove the rule.",
-	},
+	"remediation": [
+		{"kind": "set", "property": "ingress[*].cidrBlocks", "value_from_config": "admin_cidr_blocks"},
+		{"kind": "remove", "property": "ingress[*].ipv6CidrBlocks"},
+	],
 }
 
 admin_ports := {22, 3389}
