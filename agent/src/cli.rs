@@ -104,6 +104,17 @@ pub enum Command {
     /// The history of violations: every change, who made it and when.
     Events(EventsArgs),
 
+    /// Run the agent: work the queue, re-audit on a schedule, serve the HTTP API.
+    ///
+    /// Inside a repository with no configuration it works that repository with the embedded
+    /// defaults: SQLite store under .remedy/, declarative fixes, fixes on local branches. Workers
+    /// claim assigned violations under leases (heartbeats keep them), fix, deliver and record the
+    /// outcome; the base is re-audited and recorded every --audit-interval-secs. The API
+    /// (--listen) serves /v1/assignments, /v1/violations, /v1/status, /v1/prs, /healthz,
+    /// /readyz and /metrics (Prometheus). SIGTERM or SIGINT drains: no new claims, in-flight
+    /// work may finish until --shutdown-deadline-secs, the rest is handed back; exit 0.
+    Run(RunArgs),
+
     /// Fix violations in the source, proven by the gate.
     ///
     /// Re-audits the programs at the base revision, produces a fix for each selected violation
@@ -296,6 +307,62 @@ pub struct FixArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The repository to work on.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// Where the HTTP API listens [default: 127.0.0.1:7807]. Beyond loopback, mutating
+    /// requests need `Authorization: Bearer $REMEDY_API_TOKEN`.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+
+    /// Workers [default: the number of CPUs].
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+
+    /// The branch fixes are made against [default: the branch checked out].
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+
+    /// Seconds a claim lasts without a heartbeat [default: 600].
+    #[arg(long, value_name = "SECS")]
+    pub lease_secs: Option<u64>,
+
+    /// Seconds an idle worker waits before looking for work again [default: 5].
+    #[arg(long, value_name = "SECS")]
+    pub poll_secs: Option<u64>,
+
+    /// Seconds between re-audits of the base (0: never) [default: 900].
+    #[arg(long, value_name = "SECS")]
+    pub audit_interval_secs: Option<u64>,
+
+    /// Seconds in-flight work may run after SIGTERM before it is handed back [default: 30].
+    #[arg(long, value_name = "SECS")]
+    pub shutdown_deadline_secs: Option<u64>,
+
+    /// Exit once no assigned violation is left (a batch run).
+    #[arg(long)]
+    pub exit_when_idle: bool,
+
+    /// Where fixes come from.
+    #[arg(long, value_enum, default_value_t = ProviderChoice::Auto)]
+    pub provider: ProviderChoice,
 
     #[command(flatten)]
     pub policy: PolicyArgs,

@@ -38,6 +38,9 @@ pub struct Config {
     /// The LLM for fixes the declarative remediations cannot make (`--llm-*` override).
     #[serde(default)]
     pub llm: crate::llm::LlmSettings,
+    /// The long-running agent (`remedy run`).
+    #[serde(default)]
+    pub daemon: crate::daemon::DaemonSettings,
     /// Values only the team knows, named by policies' `value_from_config` (for example the
     /// address range SSH may be opened to). Never invented: a fix that needs a missing one goes
     /// to a person, naming the key.

@@ -7,6 +7,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod daemon;
 pub mod deliver;
 pub mod llm;
 pub mod output;

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(args, verbose).map(ExitCode::from),
         Command::Policies(args) => commands::policies::run(args).map(|()| ExitCode::SUCCESS),
         Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
+        Command::Run(args) => commands::run::run(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => commands::eval::run(args),
         Command::Assign(args) => block_on(store::assign(args)).map(|()| ExitCode::SUCCESS),
         Command::Unassign(args) => block_on(store::unassign(args)).map(|()| ExitCode::SUCCESS),
@@ -72,9 +73,19 @@ fn init_logging(global: &GlobalArgs) {
         format!("{default},sqlx=error")
     };
     let filter = EnvFilter::try_from_env("REMEDY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only on a terminal, and never when asked not to.
+    let ansi = match global.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false);
     match global.log_format {
         LogFormat::Human => builder.without_time().init(),

@@ -116,7 +116,10 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
     let sg = by_policy("aws-ec2-security-group-open-admin");
     assert_eq!(sg["outcome"], "needs_human");
     assert!(
-        sg["reason"].as_str().unwrap().contains("values.admin_cidr_blocks")
+        sg["reason"]
+            .as_str()
+            .unwrap()
+            .contains("values.admin_cidr_blocks")
     );
 
     // The user's checkout is exactly as it was.
@@ -316,7 +319,10 @@ fn assigned_violations_are_fixed_and_recorded() {
     let sg = &human["violations"][0];
     assert_eq!(sg["policy"], "aws-ec2-security-group-open-admin");
     assert!(
-        sg["reason"].as_str().unwrap().contains("values.admin_cidr_blocks"),
+        sg["reason"]
+            .as_str()
+            .unwrap()
+            .contains("values.admin_cidr_blocks"),
         "{sg}"
     );
 

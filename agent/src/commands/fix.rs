@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
@@ -18,8 +17,7 @@ use similar::TextDiff;
 use crate::cli::FixArgs;
 use crate::config::Config;
 use crate::deliver::{AcceptedFix, Delivered, Delivery, LocalBranches};
-use crate::llm::{ApiKey, LlmAgent};
-use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
+use crate::remediate::{Attempt, Outcome, Remediator, Subject};
 use crate::report::ListFormat as Format;
 use crate::store::{ClaimScope, Queue, Repository};
 use crate::{audit, output, project, worker};
@@ -177,17 +175,9 @@ fn remediator<'p>(
     let mut remediator = Remediator::new(policies);
     remediator.provider = args.provider;
     remediator.values = config.team_values();
-    let llm = args.llm.apply(config.llm.clone());
-    llm.validate()?;
-    if llm.is_configured() && args.provider != ProviderChoice::Recipe {
-        let key = ApiKey::from_env()?;
-        let agent = LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
-        tracing::info!(
-            model = llm.model.as_deref().unwrap_or_default(),
-            "LLM configured"
-        );
-        remediator.llm = Some(Arc::new(agent));
-        remediator.max_attempts = llm.max_attempts;
+    if let Some((llm, max_attempts)) = super::llm_fixer(&args.llm, config, args.provider)? {
+        remediator.llm = Some(llm);
+        remediator.max_attempts = max_attempts;
     }
     Ok(remediator)
 }

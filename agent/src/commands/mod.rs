@@ -5,6 +5,7 @@ pub mod check;
 pub mod eval;
 pub mod fix;
 pub mod policies;
+pub mod run;
 pub mod store;
 
 use std::path::{Path, PathBuf};
@@ -89,4 +90,25 @@ fn frameworks(set: &PolicySet) -> Vec<String> {
     keys.sort();
     keys.dedup();
     keys
+}
+
+/// The LLM the settings and flags configure, with its attempt budget; `None` when no endpoint is
+/// configured or the provider is `recipe`.
+pub fn llm_fixer(
+    args: &crate::cli::LlmArgs,
+    config: &Config,
+    provider: crate::remediate::ProviderChoice,
+) -> Result<Option<(std::sync::Arc<dyn crate::remediate::LlmFixer>, usize)>> {
+    let llm = args.apply(config.llm.clone());
+    llm.validate()?;
+    if !llm.is_configured() || provider == crate::remediate::ProviderChoice::Recipe {
+        return Ok(None);
+    }
+    let key = crate::llm::ApiKey::from_env()?;
+    let agent = crate::llm::LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
+    tracing::info!(
+        model = llm.model.as_deref().unwrap_or_default(),
+        "LLM configured"
+    );
+    Ok(Some((std::sync::Arc::new(agent), llm.max_attempts)))
 }

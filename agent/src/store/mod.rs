@@ -17,6 +17,7 @@ mod repo;
 mod select;
 mod sql;
 mod sqlite;
+mod stats;
 mod status;
 mod types;
 
@@ -32,6 +33,7 @@ pub use record::{PolicyInfo, RecordInput, RecordSummary};
 pub use repo::{Repository, normalize_remote};
 pub use select::{Filter, Page, ViolationPage};
 pub use sqlite::SqliteStore;
+pub use stats::{PrRecord, QueueStats};
 pub use status::{
     AuditPoint, Breakdown, BreakdownRow, DayActivity, FrameworkScore, NeedsHuman, Scores, StatusBy,
     StatusReport,

@@ -1,0 +1,314 @@
+//! The daemon's HTTP API (JSON): assign work, inspect violations, status and pull requests,
+//! health, readiness and Prometheus metrics.
+//!
+//! Mutating endpoints need `Authorization: Bearer $REMEDY_API_TOKEN` when the daemon listens
+//! beyond loopback (it refuses to start there without a token). Malformed requests get a 4xx
+//! with a JSON `{"error": …}` saying what is wrong.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::pool::Shared;
+use crate::store::{Filter, Page, Priority, Status, StatusBy};
+use remedy_guardrails::Severity;
+
+pub struct Api {
+    pub shared: Arc<Shared>,
+    /// Required on mutating requests when set.
+    pub token: Option<String>,
+    pub started: std::time::Instant,
+}
+
+type Ctx = State<Arc<Api>>;
+
+pub fn router(api: Arc<Api>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/v1/assignments", post(assign))
+        .route("/v1/violations", get(violations))
+        .route("/v1/violations/{fingerprint}", get(violation))
+        .route("/v1/status", get(status))
+        .route("/v1/prs", get(prs))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
+        .with_state(api)
+}
+
+/// Whether the daemon may listen on `addr` with this token.
+pub fn check_listen(addr: &SocketAddr, token: Option<&str>) -> Result<(), String> {
+    if addr.ip().is_loopback() || token.is_some_and(|t| !t.is_empty()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "listening on {addr} (beyond loopback) needs REMEDY_API_TOKEN in the environment, \
+             so that mutating requests can be authenticated"
+        ))
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn store_error(err: &crate::store::StoreError) -> Response {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("the store is unavailable: {err}"),
+    )
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(api): Ctx) -> Response {
+    let draining = *api.shared.shutdown.borrow();
+    let store_ok = api.shared.store_ok.load(Ordering::Relaxed);
+    let ready = !draining && store_ok;
+    let body = Json(json!({ "ready": ready, "draining": draining, "store": store_ok }));
+    if ready {
+        (StatusCode::OK, body).into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
+}
+
+async fn metrics(State(api): Ctx) -> Response {
+    let store = &api.shared.store;
+    let filter = Filter {
+        repositories: api.shared.scope.repository.iter().cloned().collect(),
+        ..Filter::default()
+    };
+    let (counts, queue) = match (
+        store.counts(&filter).await,
+        store.queue_stats(&filter).await,
+    ) {
+        (Ok(c), Ok(q)) => (c, q),
+        (Err(err), _) | (_, Err(err)) => {
+            api.shared.metrics.store_error();
+            return store_error(&err);
+        }
+    };
+    let body = api
+        .shared
+        .metrics
+        .render(&counts, &queue, store.clock().now_ms());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// `POST /v1/assignments`: the filters of `remedy assign`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Assignment {
+    #[serde(default)]
+    policy: Vec<String>,
+    #[serde(default)]
+    min_severity: Option<Severity>,
+    #[serde(default)]
+    framework: Vec<String>,
+    #[serde(default)]
+    path: Vec<String>,
+    #[serde(default)]
+    id: Vec<String>,
+    #[serde(default)]
+    all: bool,
+    #[serde(default)]
+    limit: Option<u64>,
+    /// A person instead of the agent.
+    #[serde(default)]
+    to: Option<String>,
+}
+
+async fn assign(
+    State(api): Ctx,
+    headers: HeaderMap,
+    body: Result<Json<Assignment>, JsonRejection>,
+) -> Response {
+    if let Some(token) = &api.token {
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if given != Some(token.as_str()) {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "a bearer token (REMEDY_API_TOKEN) is required",
+            );
+        }
+    }
+    let Json(a) = match body {
+        Ok(body) => body,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
+    let filter = Filter {
+        repositories: api.shared.scope.repository.iter().cloned().collect(),
+        ids: a.id,
+        policies: a.policy,
+        min_severity: a.min_severity,
+        frameworks: a.framework,
+        paths: a.path,
+        ..Filter::default()
+    };
+    let narrowed =
+        filter.ids.len() + filter.policies.len() + filter.frameworks.len() + filter.paths.len() > 0
+            || filter.min_severity.is_some();
+    if !narrowed && !a.all {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "nothing selected: give policy, min_severity, framework, path or id filters, or \"all\": true",
+        );
+    }
+    let to = a.to.unwrap_or_else(|| crate::store::AGENT.to_string());
+    match api.shared.store.assign(&filter, a.limit, &to, "api").await {
+        Ok(n) => (StatusCode::OK, Json(json!({ "assigned": n, "to": to }))).into_response(),
+        Err(err @ crate::store::StoreError::Invalid(_)) => {
+            error(StatusCode::BAD_REQUEST, err.to_string())
+        }
+        Err(err) => store_error(&err),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    policy: Option<String>,
+    #[serde(default)]
+    min_severity: Option<Severity>,
+    #[serde(default)]
+    path: Option<String>,
+    #[serde(default)]
+    priority: Option<String>,
+    #[serde(default)]
+    limit: Option<u64>,
+    #[serde(default)]
+    offset: Option<u64>,
+}
+
+async fn violations(State(api): Ctx, query: Result<Query<ListQuery>, QueryRejection>) -> Response {
+    let Query(q) = match query {
+        Ok(q) => q,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
+    };
+    let statuses = match q.status.as_deref().map(str::parse::<Status>).transpose() {
+        Ok(s) => s.into_iter().collect(),
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let priorities = match q
+        .priority
+        .as_deref()
+        .map(str::parse::<Priority>)
+        .transpose()
+    {
+        Ok(p) => p.into_iter().collect(),
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let filter = Filter {
+        repositories: api.shared.scope.repository.iter().cloned().collect(),
+        policies: q.policy.into_iter().collect(),
+        statuses,
+        min_severity: q.min_severity,
+        paths: q.path.into_iter().collect(),
+        priorities,
+        ..Filter::default()
+    };
+    let page = Page {
+        limit: q.limit.unwrap_or(50).clamp(1, 1000),
+        offset: q.offset.unwrap_or(0),
+    };
+    match api.shared.store.violations(&filter, page).await {
+        Ok(page) => Json(json!({
+            "total": page.total,
+            "offset": page.offset,
+            "limit": page.limit,
+            "violations": page.violations,
+        }))
+        .into_response(),
+        Err(err) => store_error(&err),
+    }
+}
+
+async fn violation(State(api): Ctx, Path(fingerprint): Path<String>) -> Response {
+    if fingerprint.len() < 6 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "a fingerprint is at least 6 hex digits",
+        );
+    }
+    let filter = Filter {
+        repositories: api.shared.scope.repository.iter().cloned().collect(),
+        ids: vec![fingerprint.clone()],
+        ..Filter::default()
+    };
+    let page = match api
+        .shared
+        .store
+        .violations(
+            &filter,
+            Page {
+                limit: 2,
+                offset: 0,
+            },
+        )
+        .await
+    {
+        Ok(page) => page,
+        Err(err @ crate::store::StoreError::Invalid(_)) => {
+            return error(StatusCode::BAD_REQUEST, err.to_string());
+        }
+        Err(err) => return store_error(&err),
+    };
+    match page.violations.as_slice() {
+        [] => error(StatusCode::NOT_FOUND, format!("no violation {fingerprint}")),
+        [one] => match api.shared.store.events(&filter).await {
+            Ok(events) => Json(json!({ "violation": one, "events": events })).into_response(),
+            Err(err) => store_error(&err),
+        },
+        _ => error(
+            StatusCode::BAD_REQUEST,
+            format!("{fingerprint} matches several violations; give more digits"),
+        ),
+    }
+}
+
+async fn status(State(api): Ctx) -> Response {
+    let filter = Filter {
+        repositories: api.shared.scope.repository.iter().cloned().collect(),
+        ..Filter::default()
+    };
+    match api.shared.store.status(&filter, StatusBy::Status).await {
+        Ok(report) => Json(json!({
+            "status": report,
+            "uptime_seconds": api.started.elapsed().as_secs(),
+        }))
+        .into_response(),
+        Err(err) => store_error(&err),
+    }
+}
+
+async fn prs(State(api): Ctx) -> Response {
+    match api.shared.store.prs(500).await {
+        Ok(prs) => Json(json!({ "prs": prs })).into_response(),
+        Err(err) => store_error(&err),
+    }
+}

@@ -1,0 +1,258 @@
+//! `remedy run`: the long-running agent. A pool of workers drains the queue (claim → remediate →
+//! deliver → complete, each lease kept alive), the repository is re-audited on a schedule so new
+//! violations are recorded and fixed ones resolve, and an HTTP API serves assignments, status and
+//! metrics. SIGTERM/SIGINT drain: claiming stops, in-flight work may finish until a deadline, the
+//! rest is handed back. A SIGKILL loses nothing: leases expire and the work is claimed again.
+
+pub mod http;
+pub mod metrics;
+pub mod pool;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use tokio::sync::watch;
+
+use crate::audit;
+use crate::config::Enforcement;
+use crate::store::{PolicyInfo, Queue, RecordInput, Repository};
+use pool::Shared;
+
+/// `[daemon]` in `remedy.toml`; every key also a flag of `remedy run`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DaemonSettings {
+    /// Where the HTTP API listens.
+    pub listen: String,
+    /// Workers (each handles one violation at a time).
+    pub concurrency: usize,
+    /// The branch fixes are made against (default: the branch checked out at start).
+    pub base: Option<String>,
+    /// How long a claim lasts without a heartbeat.
+    pub lease_secs: u64,
+    /// How often an idle worker looks for work.
+    pub poll_secs: u64,
+    /// How often the repository is re-audited and the result recorded (0: never).
+    pub audit_interval_secs: u64,
+    /// How long in-flight work may run after SIGTERM before its leases are handed back.
+    pub shutdown_deadline_secs: u64,
+}
+
+impl Default for DaemonSettings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:7807".into(),
+            concurrency: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            base: None,
+            lease_secs: 600,
+            poll_secs: 5,
+            audit_interval_secs: 900,
+            shutdown_deadline_secs: 30,
+        }
+    }
+}
+
+/// What `run` needs beyond its settings.
+pub struct Daemon {
+    pub settings: DaemonSettings,
+    pub shared: Arc<Shared>,
+    pub enforcement: Arc<Enforcement>,
+    pub repository: Repository,
+    /// Stop once the queue is empty (for batch runs and benchmarks).
+    pub exit_when_idle: bool,
+    pub api_token: Option<String>,
+}
+
+impl Daemon {
+    /// Serve until a signal, or until idle with `exit_when_idle`.
+    pub async fn run(self) -> Result<()> {
+        let addr: SocketAddr = self.settings.listen.parse().with_context(|| {
+            format!(
+                "daemon.listen: `{}` is not an address like 127.0.0.1:7807",
+                self.settings.listen
+            )
+        })?;
+        http::check_listen(&addr, self.api_token.as_deref()).map_err(anyhow::Error::msg)?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr().unwrap_or(addr);
+        tracing::info!(
+            listen = %bound,
+            workers = self.shared.workers,
+            store = self.shared.store.label(),
+            repository = %self.repository.url,
+            "remedy run: serving"
+        );
+        let daemon = Arc::new(self);
+        let shutdown = daemon.shared.shutdown.clone();
+
+        let api = Arc::new(http::Api {
+            shared: Arc::clone(&daemon.shared),
+            token: if bound.ip().is_loopback() {
+                None
+            } else {
+                daemon.api_token.clone()
+            },
+            started: Instant::now(),
+        });
+        let mut stop = shutdown.subscribe();
+        let server = tokio::spawn(async move {
+            let served = axum::serve(listener, http::router(api))
+                .with_graceful_shutdown(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(err) = served {
+                tracing::error!("the HTTP API stopped: {err}");
+            }
+        });
+        // Record the base first, so the queue reflects it before work starts.
+        if daemon.settings.audit_interval_secs > 0
+            && let Err(err) = daemon.audit_once().await
+        {
+            tracing::warn!("initial audit failed: {err:#}");
+        }
+        let auditor = (daemon.settings.audit_interval_secs > 0).then(|| {
+            let d = Arc::clone(&daemon);
+            tokio::spawn(async move { d.audit_loop().await })
+        });
+        let workers = pool::start(&daemon.shared);
+
+        wait_for_signal(&shutdown).await;
+        let deadline = Duration::from_secs(daemon.settings.shutdown_deadline_secs);
+        tracing::info!("draining: no new claims; in-flight work has {deadline:?} to finish");
+        let _ = shutdown.send(true);
+        drain(workers, &daemon.shared, deadline).await;
+        if let Some(task) = auditor {
+            task.abort();
+        }
+        let _ = server.await;
+        daemon.shared.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+
+    /// Re-audit the base on a schedule and record it: new violations open, fixed ones resolve.
+    async fn audit_loop(&self) {
+        let every = Duration::from_secs(self.settings.audit_interval_secs);
+        let mut stop = self.shared.shutdown.subscribe();
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(every) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            if let Err(err) = self.audit_once().await {
+                tracing::warn!("re-audit failed (next try in {every:?}): {err:#}");
+            }
+        }
+    }
+
+    async fn audit_once(&self) -> Result<()> {
+        let root = self.shared.root.clone();
+        let base = self.shared.base.clone();
+        let policies = Arc::clone(&self.shared.policies);
+        let enforcement = Arc::clone(&self.enforcement);
+        let report = tokio::task::spawn_blocking(move || -> Result<audit::AuditReport> {
+            let repo = remedy_tools::git::Repo::discover(&root)?;
+            let commit = repo.resolve(&base)?;
+            let mut files = Vec::new();
+            for name in repo.files(commit)? {
+                if remedy_tools::is_skipped_path(&name)
+                    || remedy_tools::Language::from_path(std::path::Path::new(&name)).is_none()
+                {
+                    continue;
+                }
+                if let Some(text) = repo.read(commit, &name)? {
+                    files.push((name, text));
+                }
+            }
+            let mut report = audit::run_texts(root, &files, &policies);
+            report.apply_enforcement(&enforcement);
+            Ok(report)
+        })
+        .await
+        .context("the audit task failed")??;
+        let summary = self
+            .shared
+            .store
+            .record(&RecordInput {
+                repository: &self.repository,
+                report: &report,
+                policies: &PolicyInfo::from_set(&self.shared.policies),
+                scope: &[],
+                actor: "remedy-daemon",
+            })
+            .await?;
+        tracing::info!(
+            violations = summary.violations,
+            opened = summary.opened,
+            resolved = summary.resolved,
+            reopened = summary.reopened,
+            "re-audit recorded"
+        );
+        Ok(())
+    }
+}
+
+/// A signal, or the pool deciding it is done.
+async fn wait_for_signal(shutdown: &watch::Sender<bool>) {
+    let mut done = shutdown.subscribe();
+    let idle = async move {
+        let _ = done.wait_for(|s| *s).await;
+    };
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            idle.await;
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM"),
+            _ = int.recv() => tracing::info!("SIGINT"),
+            () = idle => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = idle => {}
+        }
+    }
+}
+
+/// Wait for the workers up to `deadline`; then hand back the leases still held.
+async fn drain(workers: Vec<std::thread::JoinHandle<()>>, shared: &Shared, deadline: Duration) {
+    let started = Instant::now();
+    while workers.iter().any(|w| !w.is_finished()) && started.elapsed() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (done, stuck): (Vec<_>, Vec<_>) = workers
+        .into_iter()
+        .partition(std::thread::JoinHandle::is_finished);
+    for w in done {
+        let _ = w.join();
+    }
+    if stuck.is_empty() {
+        return;
+    }
+    let leases = shared.leases_in_flight();
+    tracing::warn!(
+        workers = stuck.len(),
+        leases = leases.len(),
+        "deadline passed: handing back the work still in flight"
+    );
+    for lease in leases {
+        if let Err(err) = shared.store.release(&lease).await {
+            tracing::warn!(fingerprint = %lease.fingerprint, "cannot release: {err}");
+        }
+    }
+}
