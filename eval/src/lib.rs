@@ -1,5 +1,6 @@
 //! remedy's measurement side: the fix-quality harness (cases, scorers, pass@k, baselines), the
-//! gate suite, and synthetic corpora for benchmarks.
+//! gate suite, the scripted OpenAI-compatible server the LLM tests (and the replay provider)
+//! run against, and synthetic corpora for benchmarks.
 
 pub mod cases;
 pub mod corpus;
@@ -7,5 +8,6 @@ pub mod gate_suite;
 pub mod harness;
 pub mod report;
 pub mod run;
+pub mod scripted_llm;
 pub mod typecheck;
 pub mod violations;
