@@ -1,6 +1,6 @@
 //! remedy's measurement side: the fix-quality harness (cases, scorers, pass@k, baselines), the
-//! gate suite, the scripted OpenAI-compatible server the LLM tests (and the replay provider)
-//! run against, and synthetic corpora for benchmarks.
+//! gate suite, LLM transcripts and the scripted server that replays them, and synthetic corpora
+//! for benchmarks.
 
 pub mod cases;
 pub mod corpus;
@@ -9,5 +9,6 @@ pub mod harness;
 pub mod report;
 pub mod run;
 pub mod scripted_llm;
+pub mod transcript;
 pub mod typecheck;
 pub mod violations;
