@@ -244,6 +244,22 @@ impl ScriptedLlm {
             .clone()
     }
 
+    /// Replace the script and forget the requests so far: the server answers as if it had just
+    /// started with `script` (request numbers start again at 1).
+    pub fn reset(&self, script: Vec<Reply>) {
+        let mut requests = self
+            .shared
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *self
+            .shared
+            .script
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = script.into();
+        requests.clear();
+    }
+
     /// Replies not yet used.
     pub fn remaining(&self) -> usize {
         self.shared
