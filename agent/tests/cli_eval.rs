@@ -1,6 +1,7 @@
-//! `remedy eval` on the committed corpus: no regression against the committed recipe results,
-//! the gate suite passes, and the corpus keeps covering what issue 9 asks of it; the live LLM
-//! provider records transcripts that replay to the same result.
+//! `remedy eval` on the committed corpus: no regression against the committed recipe and replay
+//! results, the gate suite passes, the corpus keeps covering what issue 9 asks of it and every
+//! case has a transcript; the live LLM provider records transcripts that replay to the same
+//! result.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
@@ -98,6 +99,22 @@ fn recipe_eval_has_no_regression_against_the_committed_results() {
     eval_against("eval/results/recipe.json", &["--provider", "recipe"]);
 }
 
+/// The replay eval: every case through the LLM path, its transcript served by the scripted
+/// server, checked against `eval/results/replay.json`: about 6 s warm on 2 cores, of which the
+/// replay itself is about 1.3 s and the rest is type checking.
+#[test]
+fn replay_eval_has_no_regression_against_the_committed_results() {
+    let now = eval_against("eval/results/replay.json", &["--provider", "replay"]);
+    assert_eq!(now["summary"]["provider"], "replay");
+    for case in now["cases"].as_array().unwrap() {
+        assert_ne!(
+            case["outcome"], "failed",
+            "{}: {} (a transcript that no longer fits the engine; see eval/README.md)",
+            case["id"], case["reason"]
+        );
+    }
+}
+
 #[test]
 fn gate_suite_passes() {
     let out = remedy().args(["eval", "--gate-suite"]).output().unwrap();
@@ -185,6 +202,48 @@ fn corpus_covers_every_declarative_policy_and_shape_in_both_languages() {
         }
     }
     assert!(missing.is_empty(), "\n{}", missing.join("\n"));
+}
+
+/// Every case has a transcript and every transcript a case; each says who wrote it (the
+/// committed ones are scripted, or recorded with the model named) and what it exercises.
+#[test]
+fn every_case_has_a_labelled_transcript() {
+    let cases: BTreeSet<String> = std::fs::read_dir(workspace().join("eval/cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("case.toml").is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut transcripts = BTreeSet::new();
+    for entry in std::fs::read_dir(workspace().join("eval/transcripts")).unwrap() {
+        let path = entry.unwrap().path();
+        let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert_eq!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("json"),
+            "{}",
+            path.display()
+        );
+        let transcript = Transcript::load(&path).unwrap();
+        match transcript.source {
+            Source::Scripted => assert!(
+                transcript.about.as_deref().is_some_and(|a| !a.is_empty()),
+                "{id}: a scripted transcript says what it exercises (`about`)"
+            ),
+            Source::Recorded => assert!(transcript.model.is_some(), "{id}"),
+        }
+        transcripts.insert(id);
+    }
+    let without: Vec<_> = cases.difference(&transcripts).collect();
+    let orphans: Vec<_> = transcripts.difference(&cases).collect();
+    assert!(
+        without.is_empty(),
+        "cases without a transcript: {without:?}"
+    );
+    assert!(
+        orphans.is_empty(),
+        "transcripts without a case: {orphans:?}"
+    );
 }
 
 /// A directory of corpus cases, copied.
