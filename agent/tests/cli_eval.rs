@@ -282,9 +282,23 @@ fn results(report: &Value) -> BTreeMap<String, (String, bool, u64, u64)> {
         .collect()
 }
 
+/// Proxy settings that would break any request sent through them: an endpoint on this machine
+/// (the scripted server, a local model, the replay server) must be reached directly.
+fn unreachable_proxy() -> Vec<(&'static str, &'static str)> {
+    let proxy = "http://127.0.0.1:9";
+    vec![
+        ("HTTP_PROXY", proxy),
+        ("http_proxy", proxy),
+        ("HTTPS_PROXY", proxy),
+        ("ALL_PROXY", proxy),
+        ("NO_PROXY", ""),
+    ]
+}
+
 /// `--provider llm` against an OpenAI-compatible endpoint (the scripted server here) with the
-/// settings of `remedy fix`, recording what it answered; the key goes to the endpoint only.
-/// Replaying the recording gives the same outcomes, attempts and token counts.
+/// settings of `remedy fix`, recording what it answered; the key goes to the endpoint only, and
+/// the local endpoint is reached directly whatever the proxy settings say. Replaying the
+/// recording gives the same outcomes, attempts and token counts.
 #[test]
 fn the_llm_provider_records_transcripts_that_replay_to_the_same_result() {
     const KEY: &str = "sk-test-record-5e1f9a";
@@ -319,6 +333,7 @@ fn the_llm_provider_records_transcripts_that_replay_to_the_same_result() {
         .arg("--record-transcripts")
         .arg(recorded.path())
         .env("REMEDY_LLM_API_KEY", KEY)
+        .envs(unreachable_proxy())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -373,6 +388,7 @@ fn the_llm_provider_records_transcripts_that_replay_to_the_same_result() {
         .arg(cases.path())
         .arg("--transcripts")
         .arg(recorded.path())
+        .envs(unreachable_proxy())
         .output()
         .unwrap();
     assert!(
