@@ -381,9 +381,10 @@ pub struct RunArgs {
 pub enum EvalProvider {
     /// Declarative remediations only.
     Recipe,
-    /// A live OpenAI-compatible endpoint.
+    /// The LLM path only, against a live OpenAI-compatible endpoint (the --llm-* settings).
     Llm,
-    /// Recorded LLM transcripts, replayed without a network.
+    /// The LLM path only, each case's transcript served from a local OpenAI-compatible server:
+    /// deterministic, no network.
     Replay,
 }
 
@@ -402,9 +403,18 @@ pub struct EvalArgs {
     #[arg(long, value_enum, default_value_t = EvalProvider::Recipe)]
     pub provider: EvalProvider,
 
-    /// Runs per case; reports pass@1 and pass@k.
+    /// Runs per case; reports pass@1 and pass@k. Replay runs are identical, so replay takes 1.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(usize))]
     pub k: usize,
+
+    /// Where --provider replay reads each case's transcript: DIR/<case-id>.json.
+    #[arg(long, value_name = "DIR", default_value = "eval/transcripts")]
+    pub transcripts: PathBuf,
+
+    /// With --provider llm: save what the endpoint answered for each case as
+    /// DIR/<case-id>.json, a transcript --provider replay can replay.
+    #[arg(long, value_name = "DIR")]
+    pub record_transcripts: Option<PathBuf>,
 
     #[arg(long, value_enum, default_value_t = EvalFormat::Md)]
     pub format: EvalFormat,
@@ -439,6 +449,9 @@ pub struct EvalArgs {
 
     #[command(flatten)]
     pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
 }
 
 /// The LLM, for violations the declarative fixes cannot handle. The API key is read from

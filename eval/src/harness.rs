@@ -39,6 +39,9 @@ pub struct FixRun {
     pub kind: FixKind,
     pub attempts: usize,
     pub tokens: u64,
+    /// One line per attempt: the provider and what came of it (the gate's verdict and reasons,
+    /// a give-up, an error).
+    pub log: Vec<String>,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -82,6 +85,9 @@ pub struct Scores {
     pub attempts: usize,
     pub tokens: u64,
     pub latency_ms: u64,
+    /// One line per attempt: the provider and what came of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempt_log: Vec<String>,
     /// Why the case did not end in a fix, when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -180,6 +186,7 @@ pub async fn run_once(
         attempts: run.attempts,
         tokens: run.tokens,
         latency_ms,
+        attempt_log: run.log,
         ..Scores::default()
     };
     match run.kind {

@@ -1,5 +1,6 @@
 //! remedy's measurement side: the fix-quality harness (cases, scorers, pass@k, baselines), the
-//! gate suite, and synthetic corpora for benchmarks.
+//! gate suite, LLM transcripts and the scripted server that replays them, and synthetic corpora
+//! for benchmarks.
 
 pub mod cases;
 pub mod corpus;
@@ -7,5 +8,7 @@ pub mod gate_suite;
 pub mod harness;
 pub mod report;
 pub mod run;
+pub mod scripted_llm;
+pub mod transcript;
 pub mod typecheck;
 pub mod violations;

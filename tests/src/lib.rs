@@ -8,8 +8,8 @@
 //!   with state (pull requests, labels, reviewers, checks, merges), recorded requests and
 //!   scripted failures (secondary rate limits, 5xx).
 //!
-//! The doubles know nothing of remedy's own crates, so any crate can use them as a
-//! dev-dependency without a cycle.
+//! The GitHub double knows nothing of remedy's own crates. The LLM server lives in `remedy-eval`
+//! (the replay provider of `remedy eval` serves transcripts from it) and is re-exported here.
 
 pub mod github;
 pub mod llm;

@@ -44,9 +44,15 @@ impl ChatClient {
         // harmlessly when the process already chose one.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let timeout = Duration::from_secs(settings.timeout_secs);
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .connect_timeout(timeout.min(Duration::from_secs(10)));
+        if is_loopback(base_url) {
+            // A model on this machine (Ollama, vLLM, the replay server of `remedy eval`) is
+            // never reached through HTTP_PROXY: a proxy elsewhere cannot reach it.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| LlmError::Client(e.to_string()))?;
         let transport = Transport {
@@ -85,6 +91,19 @@ impl ChatClient {
             .create(request)
             .await
             .map_err(|e| LlmError::Request(describe(&e)))
+    }
+}
+
+/// Whether `base_url` names this machine: `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback(base_url: &str) -> bool {
+    match url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -291,6 +310,27 @@ mod tests {
         );
         let open = Endpoint::new("http://127.0.0.1:9/v1", None).unwrap();
         assert!(open.headers().get(AUTHORIZATION).is_none());
+    }
+
+    #[test]
+    fn only_this_machine_is_loopback() {
+        for url in [
+            "http://127.0.0.1:8080/v1",
+            "http://127.1.2.3/v1",
+            "http://localhost:11434/v1",
+            "http://LOCALHOST/v1",
+            "http://[::1]:9/v1",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "https://api.openai.com/v1",
+            "http://10.0.0.1/v1",
+            "http://localhost.example.com/v1",
+            "not a url",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ mod tools;
 mod workspace;
 
 pub use prompts::Prompts;
-pub use session::{LlmAgent, first_request};
+pub use session::{AssistantTurn, LlmAgent, Recording, first_request};
 pub use settings::{ApiKey, KEY_VARIABLES, LlmSettings};
 
 /// Why the LLM agent could not be set up or a request failed.

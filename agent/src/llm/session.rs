@@ -1,6 +1,7 @@
 //! One attempt of the agent loop: the system and task prompts, then tool calls applied to the
 //! in-memory file until the model submits or gives up, within a cap on tool calls.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use async_openai::types::chat::{
@@ -29,6 +30,45 @@ pub struct LlmAgent {
     max_tool_calls: usize,
     max_completion_tokens: Option<u32>,
     temperature: Option<f32>,
+    recording: Option<Arc<Recording>>,
+}
+
+/// One assistant message as the endpoint sent it: its text and its tool calls
+/// `(name, raw arguments)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssistantTurn {
+    pub content: Option<String>,
+    pub tool_calls: Vec<(String, String)>,
+}
+
+/// The assistant messages an agent received, attempt by attempt (for
+/// `remedy eval --record-transcripts`). Only the endpoint's answers are kept: no prompt, no
+/// header, no key.
+#[derive(Debug, Default)]
+pub struct Recording {
+    attempts: Mutex<Vec<Vec<AssistantTurn>>>,
+}
+
+impl Recording {
+    /// Everything recorded so far, leaving the recording empty.
+    pub fn take(&self) -> Vec<Vec<AssistantTurn>> {
+        std::mem::take(&mut *self.attempts.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn start_attempt(&self) {
+        self.attempts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Vec::new());
+    }
+
+    fn push(&self, turn: AssistantTurn) {
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        match attempts.last_mut() {
+            Some(attempt) => attempt.push(turn),
+            None => attempts.push(vec![turn]),
+        }
+    }
 }
 
 impl std::fmt::Debug for LlmAgent {
@@ -56,7 +96,15 @@ impl LlmAgent {
             max_tool_calls: settings.max_tool_calls,
             max_completion_tokens: settings.max_completion_tokens,
             temperature: settings.temperature,
+            recording: None,
         })
+    }
+
+    /// Keep every assistant message this agent receives in `recording`.
+    #[must_use]
+    pub fn with_recording(mut self, recording: Arc<Recording>) -> Self {
+        self.recording = Some(recording);
+        self
     }
 
     async fn attempt(
@@ -92,6 +140,12 @@ impl LlmAgent {
             };
             let message = choice.message;
             let tool_calls = message.tool_calls.unwrap_or_default();
+            if let Some(recording) = &self.recording {
+                recording.push(AssistantTurn {
+                    content: message.content.clone(),
+                    tool_calls: tool_calls.iter().map(raw_call).collect(),
+                });
+            }
             if tool_calls.is_empty() {
                 calls += 1;
                 tracing::debug!("the model answered without tool calls");
@@ -194,6 +248,9 @@ impl LlmFixer for LlmAgent {
             let started = Instant::now();
             let mut usage = Usage::default();
             let mut prompt_hash = None;
+            if let Some(recording) = &self.recording {
+                recording.start_attempt();
+            }
             let result = self
                 .attempt(request, feedback, &mut usage, &mut prompt_hash)
                 .await;
@@ -213,6 +270,19 @@ impl LlmFixer for LlmAgent {
                 }),
             }
         })
+    }
+}
+
+/// A tool call as `(name, raw arguments)`; a custom (non-function) call keeps its name and input.
+fn raw_call(call: &ChatCompletionMessageToolCalls) -> (String, String) {
+    match call {
+        ChatCompletionMessageToolCalls::Function(call) => {
+            (call.function.name.clone(), call.function.arguments.clone())
+        }
+        ChatCompletionMessageToolCalls::Custom(call) => (
+            call.custom_tool.name.clone(),
+            call.custom_tool.input.clone(),
+        ),
     }
 }
 
