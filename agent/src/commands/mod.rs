@@ -6,6 +6,7 @@ pub mod eval;
 pub mod fix;
 pub mod policies;
 pub mod store;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
