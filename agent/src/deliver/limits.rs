@@ -313,6 +313,22 @@ mod tests {
     }
 
     #[test]
+    fn commits_per_hour() {
+        let clock = Clock::manual(0);
+        let settings = DeliverySettings {
+            commits_per_hour: 3,
+            ..DeliverySettings::default()
+        };
+        let limits = Limits::new(&settings, clock).unwrap();
+        for _ in 0..3 {
+            limits.take_commit().unwrap();
+        }
+        let deferred = limits.take_commit().unwrap_err();
+        assert!(deferred.reason.contains("3 per hour"), "{deferred:?}");
+        assert!((19 * 60_000..=20 * 60_000 + 10).contains(&deferred.until_ms));
+    }
+
+    #[test]
     fn the_open_cap_counts_what_is_known() {
         let clock = Clock::manual(0);
         let limits = Limits::new(&settings(100, 2), clock).unwrap();
