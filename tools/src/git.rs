@@ -292,6 +292,20 @@ impl Repo {
         }
     }
 
+    /// Every reference whose name starts with `prefix`, with the commit it points at.
+    pub fn references(&self, prefix: &str) -> Result<Vec<(String, Oid)>, GitError> {
+        Ok(self
+            .repo
+            .references_glob(&format!("{prefix}*"))?
+            .filter_map(|r| {
+                let r = r.ok()?;
+                let name = r.name().ok()?.to_string();
+                let oid = r.resolve().ok()?.target()?;
+                Some((name, oid))
+            })
+            .collect())
+    }
+
     /// Delete every reference whose name starts with `prefix` (`refs/remotes/origin/remedy/x/`).
     pub fn delete_references(&self, prefix: &str) -> Result<(), GitError> {
         let names: Vec<String> = self

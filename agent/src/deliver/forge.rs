@@ -41,6 +41,19 @@ pub struct ForgeTarget {
     pub base: String,
 }
 
+/// What a fetch found on the remote.
+pub(crate) struct Fetched {
+    pub base: Oid,
+    /// Branch name → commit, for the fetched prefix.
+    pub tips: std::collections::BTreeMap<String, Oid>,
+}
+
+impl Fetched {
+    pub fn tip(&self, branch: &str) -> Option<Oid> {
+        self.tips.get(branch).copied()
+    }
+}
+
 /// What publishing a batch needs once its commits are pushed (the clone is not `Sync`, so it
 /// stays out of the awaits).
 struct Published {
@@ -94,8 +107,9 @@ impl ForgeDelivery {
     }
 
     /// Fetch the base and the branches under `prefix` (their stale tracking references
-    /// removed first, so a deleted branch is seen as gone); the clone and the base's commit.
-    pub(crate) fn fetch(&self, prefix: &str) -> Result<(Repo, Oid), DeliveryError> {
+    /// removed first, so a deleted branch is seen as gone): the clone, and what the remote had
+    /// (read under the same lock, so a concurrent fetch cannot hide a branch).
+    pub(crate) fn fetch(&self, prefix: &str) -> Result<(Repo, Fetched), DeliveryError> {
         let _git = self.git.lock().unwrap_or_else(PoisonError::into_inner);
         let repo = super::clone::open_at(&self.target.clone)?;
         repo.delete_references(&tracking(prefix))?;
@@ -116,7 +130,15 @@ impl ForgeDelivery {
                     redact_url(&self.target.remote)
                 ))
             })?;
-        Ok((repo, base))
+        let tips = repo
+            .references(&tracking(prefix))?
+            .into_iter()
+            .filter_map(|(name, oid)| {
+                name.strip_prefix("refs/remotes/origin/")
+                    .map(|b| (b.to_string(), oid))
+            })
+            .collect();
+        Ok((repo, Fetched { base, tips }))
     }
 
     /// Count remedy's open pull requests once: the store's and the forge's.
@@ -154,9 +176,10 @@ impl ForgeDelivery {
         branch: &str,
     ) -> Result<Result<Batch, String>, DeliveryError> {
         let prefix = branch.rsplit_once('/').map_or(branch, |(p, _)| p);
-        let (repo, base) = self.fetch(&format!("{prefix}/"))?;
+        let (repo, fetched) = self.fetch(&format!("{prefix}/"))?;
+        let base = fetched.base;
         let author = self.settings.author();
-        let remote_tip = repo.reference(&tracking(branch));
+        let remote_tip = fetched.tip(branch);
         if let Some(tip) = remote_tip {
             let state = inspect(&repo, base, tip, &author)?;
             if let Some(commit) = &state.human {
@@ -328,12 +351,13 @@ impl Delivery for ForgeDelivery {
                 self.count_open().await?;
             }
             let prefix = format!("{BRANCH_PREFIX}{}/", group.slug);
-            let (repo, base) = self.fetch(&prefix)?;
+            let (repo, fetched) = self.fetch(&prefix)?;
+            let base = fetched.base;
             let author = self.settings.author();
             for part in 1..=1000 {
                 let branch = group.branch(part);
                 let pr = self.forge().find_pull(&branch).await?;
-                let remote_tip = repo.reference(&tracking(&branch));
+                let remote_tip = fetched.tip(&branch);
                 let pr_ref = |pr: &PullRequest| PrRef {
                     branch: branch.clone(),
                     number: i64::try_from(pr.number).ok(),

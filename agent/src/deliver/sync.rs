@@ -14,7 +14,6 @@ use remedy_tools::Language;
 use remedy_tools::forge::PrState as ForgePrState;
 use serde::Serialize;
 
-use super::clone::tracking;
 use super::forge::ForgeDelivery;
 use super::group::{Group, Member};
 use super::settings::group_mode;
@@ -135,7 +134,8 @@ async fn sync_one(
         + "/";
     match forge_pr.state {
         ForgePrState::Merged => {
-            let (repo, base) = delivery.fetch(&prefix).map_err(d)?;
+            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+            let base = fetched.base;
             let mut evaluator = remediator.policies.evaluator();
             let mut settlements = Vec::new();
             for v in &pr.violations {
@@ -197,8 +197,9 @@ async fn sync_one(
             synced.violations = report(&settlements);
         }
         ForgePrState::Open => {
-            let (repo, base) = delivery.fetch(&prefix).map_err(d)?;
-            let Some(tip) = repo.reference(&tracking(&pr.branch)) else {
+            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+            let base = fetched.base;
+            let Some(tip) = fetched.tip(&pr.branch) else {
                 synced.detail = "its branch is gone".into();
                 return Ok(());
             };
