@@ -200,3 +200,61 @@ fn bad_delivery_settings_name_the_key() {
         .code(2)
         .stderr(predicates::str::contains("no `origin` remote"));
 }
+
+#[test]
+fn local_branches_group_fixes_and_chain_them_in_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.path().join("index.ts"), APP).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    let run = || {
+        let out = Command::cargo_bin("remedy")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args([
+                "fix",
+                "--all",
+                "--policy",
+                "aws-s3-bucket-public-read",
+                "--group-by",
+                "per-file",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    let results = run();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let branch = results[0]["branch"].as_str().unwrap().to_string();
+    assert!(branch.starts_with("remedy/file-index/"), "{branch}");
+    assert_eq!(results[1]["branch"], branch.as_str());
+    let fixed = git(dir.path(), &["show", &format!("{branch}:index.ts")]);
+    assert_eq!(fixed.matches("acl: \"private\"").count(), 2, "{fixed}");
+    let log = git(
+        dir.path(),
+        &["log", "--format=%s", &format!("main..{branch}")],
+    );
+    assert_eq!(log.lines().count(), 2, "one commit per fix: {log}");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+
+    // Again: the branch holds both; nothing is written.
+    let tip = git(dir.path(), &["rev-parse", &branch]);
+    let again = run();
+    assert!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reason"] == "the branch already holds this fix"),
+        "{again}"
+    );
+    assert_eq!(git(dir.path(), &["rev-parse", &branch]), tip);
+}

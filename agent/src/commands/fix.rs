@@ -17,7 +17,7 @@ use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
-use crate::deliver::{AcceptedFix, Delivered, Delivery, Target, setup};
+use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Target, setup};
 use crate::llm::{ApiKey, LlmAgent};
 use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
@@ -287,49 +287,179 @@ fn from_audit(
         selected.len() as u64,
         args.format == Format::Json || !std::io::stderr().is_terminal(),
     );
+    let results = match &delivery {
+        None => {
+            let mut results = Vec::with_capacity(selected.len());
+            for violation in selected {
+                progress.set_message(format!(
+                    "{} {}",
+                    violation.policy, violation.resource.name_expr
+                ));
+                let text = texts
+                    .get(violation.file.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                let outcome =
+                    runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
+                let mut result = FixResult::of(violation, &outcome);
+                if let Outcome::Fixed { after, .. } = outcome {
+                    result.diff = Some(unified_diff(&violation.file, text, &after));
+                }
+                results.push(result);
+                progress.inc(1);
+            }
+            results
+        }
+        Some(delivery) => deliver_groups(
+            delivery.as_ref(),
+            remediator,
+            selected,
+            root,
+            runtime,
+            &progress,
+        )?,
+    };
+    progress.finish_and_clear();
+    Ok(results)
+}
+
+/// Fix the audit's findings group by group, each on its group's branch (one after another on
+/// the text the previous fix left), and deliver each group.
+fn deliver_groups(
+    delivery: &dyn Delivery,
+    remediator: &Remediator<'_>,
+    selected: Vec<&Violation>,
+    root: &Path,
+    runtime: &tokio::runtime::Runtime,
+    progress: &ProgressBar,
+) -> Result<Vec<FixResult>> {
     let mut results = Vec::with_capacity(selected.len());
-    for violation in selected {
-        progress.set_message(format!(
-            "{} {}",
-            violation.policy, violation.resource.name_expr
-        ));
-        let text = texts
-            .get(violation.file.as_str())
-            .copied()
-            .unwrap_or_default();
-        let outcome = runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
-        let mut result = FixResult::of(violation, &outcome);
-        if let Outcome::Fixed { after, verdict, .. } = outcome {
-            match &delivery {
-                None => result.diff = Some(unified_diff(&violation.file, text, &after)),
-                Some(delivery) => {
-                    let fix = AcceptedFix {
-                        fingerprint: violation.fingerprint.clone(),
-                        policy: violation.policy.clone(),
-                        title: violation.title.clone(),
-                        severity: violation.severity.to_string(),
-                        message: violation.message.clone(),
-                        resource: result.resource.clone(),
-                        resource_type: violation.resource.type_token.clone(),
-                        file: violation.file.clone(),
-                        frameworks: violation.frameworks.clone(),
-                        after,
-                        verdict,
-                    };
-                    match runtime.block_on(delivery.deliver(&fix)) {
-                        Ok(delivered) => result.delivered(&delivered),
-                        Err(err) => {
-                            result.outcome = "failed";
-                            result.reason = Some(format!("delivery failed: {err}"));
+    let groups = crate::deliver::group::partition(selected, |v| {
+        delivery.group_of(
+            &crate::deliver::group::Member {
+                fingerprint: &v.fingerprint,
+                policy: &v.policy,
+                file: &v.file,
+                resource_type: &v.resource.type_token,
+                resource: v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
+            },
+            v.severity,
+        )
+    });
+    let not_now = |v: &Violation, outcome: &'static str, reason: &str| {
+        let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
+        r.outcome = outcome;
+        r.reason = Some(reason.to_string());
+        r
+    };
+    for (group, members) in groups {
+        let mut pending: std::collections::VecDeque<&Violation> = members.into();
+        while !pending.is_empty() {
+            let mut batch = match runtime.block_on(delivery.begin(&group)) {
+                Err(err) => {
+                    let reason = format!("delivery failed: {err}");
+                    results.extend(pending.drain(..).map(|v| not_now(v, "failed", &reason)));
+                    break;
+                }
+                Ok(Begun::Deferred(d)) => {
+                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
+                    break;
+                }
+                Ok(Begun::Declined(d)) => {
+                    for v in pending.drain(..) {
+                        if !d.closed && d.holds.contains(&v.fingerprint) {
+                            let mut r = not_now(v, "fixed", &d.reason);
+                            r.delivered(&Delivered {
+                                pr: d.pr.clone(),
+                                unchanged: true,
+                            });
+                            results.push(r);
+                        } else {
+                            results.push(not_now(v, "needs_human", &d.reason));
                         }
+                    }
+                    break;
+                }
+                Ok(Begun::Ready(batch)) => *batch,
+            };
+            let mut in_batch = Vec::new();
+            let mut progressed = false;
+            while let Some(v) = pending.front().copied() {
+                if batch.holds(&v.fingerprint) {
+                    pending.pop_front();
+                    progressed = true;
+                    let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
+                    r.outcome = "fixed";
+                    in_batch.push(r);
+                    continue;
+                }
+                if batch.room() == 0 {
+                    break;
+                }
+                if let Err(d) = batch.reserve() {
+                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
+                    break;
+                }
+                pending.pop_front();
+                progressed = true;
+                progress.set_message(format!("{} {}", v.policy, v.resource.name_expr));
+                let text = batch
+                    .source()
+                    .repo
+                    .read(batch.tip(), &v.file)?
+                    .unwrap_or_default();
+                let outcome =
+                    runtime.block_on(remediator.remediate(&Subject::from(v), &text, root));
+                let mut result = FixResult::of(v, &outcome);
+                progress.inc(1);
+                let Outcome::Fixed { after, verdict, .. } = outcome else {
+                    results.push(result);
+                    continue;
+                };
+                let fix = AcceptedFix {
+                    fingerprint: v.fingerprint.clone(),
+                    policy: v.policy.clone(),
+                    title: v.title.clone(),
+                    severity: v.severity.to_string(),
+                    message: v.message.clone(),
+                    resource: result.resource.clone(),
+                    resource_type: v.resource.type_token.clone(),
+                    file: v.file.clone(),
+                    frameworks: v.frameworks.clone(),
+                    after,
+                    verdict,
+                };
+                match batch.add(fix) {
+                    Ok(()) => in_batch.push(result),
+                    Err(err) => {
+                        result.outcome = "failed";
+                        result.reason = Some(format!("delivery failed: {err}"));
+                        results.push(result);
                     }
                 }
             }
+            if !in_batch.is_empty() {
+                match runtime.block_on(delivery.finish(batch)) {
+                    Ok(delivered) => {
+                        for r in &mut in_batch {
+                            r.delivered(&delivered);
+                        }
+                    }
+                    Err(err) => {
+                        for r in &mut in_batch {
+                            r.outcome = "failed";
+                            r.reason = Some(format!("delivery failed: {err}"));
+                        }
+                    }
+                }
+                results.extend(in_batch);
+            }
+            if !progressed {
+                let reason = format!("no branch of group {} has room", group.key);
+                results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &reason)));
+            }
         }
-        results.push(result);
-        progress.inc(1);
     }
-    progress.finish_and_clear();
     Ok(results)
 }
 
