@@ -1,5 +1,12 @@
-//! One queued violation, start to finish: read the file at the base revision, remediate, deliver
-//! the accepted fix, and tell the store how it ended. Shared by `remedy fix` and the daemon.
+//! Queued violations, start to finish: remediate, deliver, and tell the store how each ended.
+//! Shared by `remedy fix` and the daemon.
+//!
+//! - [`process_all`] (what a daemon calls with a batch of claims): partitions claimed items
+//!   into the delivery's groups and runs [`process_group`] on each — fixes made one after
+//!   another on the group's branch, delivered together; deferrals by a limit go back to the
+//!   queue uncounted ([`Store::defer`]).
+//! - [`process`]: one item, fixed on the base and delivered as a group of its own (and the dry
+//!   run's preview).
 
 use std::path::Path;
 use std::sync::Arc;
