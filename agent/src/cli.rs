@@ -117,7 +117,7 @@ pub enum Command {
     /// Exit status: 0 when the run completed (whatever the outcomes), 2 on errors.
     Fix(FixArgs),
 
-    /// Follow remedy's pull requests: merged → re-audit the base → resolved (or open again);
+    /// Follow remedy's pull requests on GitHub: merged → re-audit the base → resolved (or open again);
     /// closed unmerged → needs_human; base moved and the branch conflicts → the fixes are redone
     /// on the new base (unless a person committed to the branch).
     ///

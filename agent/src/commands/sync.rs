@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use remedy_tools::git::Repo;
 
 use crate::cli::SyncArgs;
@@ -32,10 +32,8 @@ pub fn run(args: &SyncArgs) -> Result<()> {
         .delivery
         .apply(config.delivery.clone(), config.github.clone());
     if settings.target == Target::Local {
-        bail!(
-            "remedy sync follows pull requests: use --deliver github (or [delivery] target = \
-             \"github\" in remedy.toml)"
-        );
+        // Pull requests live on a forge; GitHub is the one remedy knows so far.
+        tracing::debug!("remedy sync follows pull requests on GitHub");
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
