@@ -369,6 +369,12 @@ async fn group_held(
         let begun = match delivery.begin(group).await {
             Ok(begun) => begun,
             Err(err) => {
+                if let Some(deferred) = throttled(&err, store) {
+                    for item in pending.drain(..) {
+                        out.push(defer(store, &item, &deferred).await?);
+                    }
+                    break;
+                }
                 let error = format!("delivery failed: {err}");
                 tracing::warn!(group = %group.key, "{error}");
                 for item in pending.drain(..) {
@@ -531,6 +537,14 @@ async fn group_held(
                 Err(err) => {
                     // The fixes are good; getting them out failed: retry later. Nothing is
                     // recorded as delivered, and a pushed branch is found again next time.
+                    // Throttled by the forge for longer than is worth waiting: back to the
+                    // queue until the limit lifts, uncounted.
+                    if let Some(deferred) = throttled(&err, store) {
+                        for (item, _) in in_batch {
+                            out.push(defer(store, &item, &deferred).await?);
+                        }
+                        continue;
+                    }
                     let error = format!("delivery failed: {err}");
                     tracing::warn!(group = %group.key, "{error}");
                     for (item, mut p) in in_batch {
@@ -552,6 +566,42 @@ async fn group_held(
         }
     }
     Ok(out)
+}
+
+/// A forge rate limit too long to wait out, as a deferral until it lifts.
+fn throttled(
+    err: &crate::deliver::DeliveryError,
+    store: &Store,
+) -> Option<crate::deliver::Deferred> {
+    match err {
+        crate::deliver::DeliveryError::Forge(remedy_tools::forge::ForgeError::RateLimited {
+            forge,
+            retry_after,
+        }) => {
+            let wait = retry_after.unwrap_or(Duration::from_secs(60));
+            Some(crate::deliver::Deferred {
+                until_ms: store
+                    .clock()
+                    .now_ms()
+                    .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
+                reason: format!("{forge} rate limit: retry after {}s", wait.as_secs()),
+            })
+        }
+        _ => None,
+    }
+}
+
+async fn defer(
+    store: &Store,
+    item: &WorkItem,
+    deferred: &crate::deliver::Deferred,
+) -> Result<Processed, StoreError> {
+    store
+        .defer(&item.lease, deferred.until_ms, &deferred.reason)
+        .await?;
+    let mut p = blank(item, "deferred");
+    p.reason = Some(deferred.reason.clone());
+    Ok(p)
 }
 
 async fn fail(

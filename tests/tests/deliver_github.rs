@@ -570,3 +570,32 @@ async fn auto_merge_where_allowed_and_local_mode_opens_nothing() {
     );
     assert_eq!(world.remote_branches().len(), 4);
 }
+
+#[tokio::test]
+async fn a_long_secondary_rate_limit_defers_the_work_until_it_lifts() {
+    let world = World::new().await;
+    world.assign(&[KEY_ROTATION], &[]).await;
+    world.github.fail_next(Failure::secondary_rate_limit(
+        "GET",
+        "/repos/acme/infra/pulls",
+        3600,
+    ));
+    let delivery = world.delivery(world.settings(), None);
+    let processed = world.run(&delivery).await;
+    assert_eq!(processed[0].outcome, "deferred", "{processed:#?}");
+    assert!(
+        processed[0]
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("retry after 3600s"),
+        "{processed:#?}"
+    );
+    let waiting = world.with_status(Status::Assigned).await;
+    assert_eq!((waiting.len(), waiting[0].attempts), (1, 0));
+    assert!(world.run(&delivery).await.is_empty(), "not before it lifts");
+    world.clock.advance(Duration::from_secs(3600));
+    let processed = world.run(&delivery).await;
+    assert_eq!(processed[0].outcome, "fixed", "{processed:#?}");
+    assert_eq!(world.github.pulls().len(), 1);
+}
