@@ -108,6 +108,11 @@ async fn a_rerun_opens_no_pull_request_and_pushes_nothing() {
     world.assign(&[PUBLIC_READ, KEY_ROTATION], &[]).await;
     let settings = world.settings();
     world.run(&world.delivery(settings.clone(), None)).await;
+    // A reviewer rewrites one description and removes a label: remedy leaves that alone.
+    world.github.edit(1, |p| {
+        p.body = "Looks right; waiting for the change window.".into();
+        p.labels.retain(|l| l != "security");
+    });
     let pulls = world.github.pulls();
     let branches = world.remote_branches();
     assert_eq!(pulls.len(), 4);

@@ -62,6 +62,8 @@ struct Published {
     mode: Mode,
     pr: Option<PullRequest>,
     tip: Oid,
+    /// The branch gained commits in this batch.
+    pushed: bool,
 }
 
 /// Pull requests on a forge.
@@ -263,9 +265,13 @@ impl ForgeDelivery {
                 .filter(|p| p.state == PrState::Open),
         };
         match open {
+            // People's edits stand: the title and body are rewritten only when the branch
+            // gained fixes, and labels are added only to a pull request that has none (its
+            // opening was cut short), never re-added after a person removed them.
             Some(pr) => {
                 let mut changed = false;
-                let pr = if pr.title != rendered.title || pr.body != rendered.body {
+                let pr = if batch.pushed && (pr.title != rendered.title || pr.body != rendered.body)
+                {
                     changed = true;
                     self.forge()
                         .update_pull(pr.number, &rendered.title, &rendered.body)
@@ -273,15 +279,10 @@ impl ForgeDelivery {
                 } else {
                     pr
                 };
-                let missing: Vec<String> = self
-                    .settings
-                    .labels
-                    .iter()
-                    .filter(|l| !pr.labels.contains(l))
-                    .cloned()
-                    .collect();
-                if !missing.is_empty() {
-                    self.forge().add_labels(pr.number, &missing).await?;
+                if pr.labels.is_empty() && !self.settings.labels.is_empty() {
+                    self.forge()
+                        .add_labels(pr.number, &self.settings.labels)
+                        .await?;
                 }
                 Ok((pr, changed))
             }
@@ -470,6 +471,7 @@ impl Delivery for ForgeDelivery {
                 mode: batch.group.mode,
                 pr: batch.pr,
                 tip: batch.tip,
+                pushed,
             };
             let (pr, updated) = self.publish(&batch, rendered).await?;
             if batch.mode == Mode::AutoMerge && pr.state == PrState::Open {
