@@ -23,7 +23,8 @@ use remedy_agent::daemon::pool::Shared;
 use remedy_agent::daemon::{Daemon, DaemonSettings};
 use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_agent::store::{
-    ClaimScope, Clock, Filter, PolicyInfo, RecordInput, Repository, RetryPolicy, Store, StoreOptions,
+    ClaimScope, Clock, Filter, PolicyInfo, RecordInput, Repository, RetryPolicy, Store,
+    StoreOptions,
 };
 use remedy_eval::corpus::{CorpusSpec, generate};
 use remedy_guardrails::PolicySet;
@@ -31,7 +32,12 @@ use remedy_guardrails::PolicySet;
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=bench", "-c", "user.email=bench@example.com"])
+        .args([
+            "-c",
+            "user.name=bench",
+            "-c",
+            "user.email=bench@example.com",
+        ])
         .args(args)
         .status()
         .expect("git");
@@ -63,11 +69,15 @@ fn main() {
 
     // The engine only (no planted violation of the security-group policy needs a team value).
     let policies = PolicySet::builtin().unwrap();
-    let files: Vec<(String, String)> = remedy_tools::discover(&[root.clone()])
+    let files: Vec<(String, String)> = remedy_tools::discover(std::slice::from_ref(&root))
         .unwrap()
         .into_iter()
         .map(|p| {
-            let rel = p.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             let text = std::fs::read_to_string(&p).unwrap();
             (rel, text)
         })
@@ -80,7 +90,10 @@ fn main() {
         stats.files,
         stats.bytes as f64 / 1e6
     );
-    let texts: std::collections::HashMap<&str, &str> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let texts: std::collections::HashMap<&str, &str> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
 
     let started = Instant::now();
     let fixed = report
@@ -88,14 +101,23 @@ fn main() {
         .par_iter()
         .map_init(
             || {
-                let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .unwrap();
                 let mut r = Remediator::new(&policies);
                 r.provider = ProviderChoice::Recipe;
-                r.values.insert("admin_cidr_blocks".into(), serde_json::json!(["10.0.0.0/8"]));
+                r.values.insert(
+                    "admin_cidr_blocks".into(),
+                    serde_json::json!(["10.0.0.0/8"]),
+                );
                 (rt, r)
             },
             |(rt, remediator), v| {
-                let outcome = rt.block_on(remediator.remediate(&Subject::from(v), texts[v.file.as_str()], &root));
+                let outcome = rt.block_on(remediator.remediate(
+                    &Subject::from(v),
+                    texts[v.file.as_str()],
+                    &root,
+                ));
                 matches!(outcome, Outcome::Fixed { .. })
             },
         )
@@ -105,10 +127,18 @@ fn main() {
     if std::env::var_os("REMEDY_BENCH_BASELINE_ONLY").is_some() {
         return;
     }
-    println!("baseline  {:>8.1}s  {:>8.1} violations/s  ({fixed} fixed)", baseline.as_secs_f64(), violations as f64 / baseline.as_secs_f64());
+    println!(
+        "baseline  {:>8.1}s  {:>8.1} violations/s  ({fixed} fixed)",
+        baseline.as_secs_f64(),
+        violations as f64 / baseline.as_secs_f64()
+    );
 
     // The daemon.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let store_url = format!("sqlite://{}", dir.path().join("remedy.db").display());
     let (drain, processed) = runtime.block_on(async {
         let store = Store::open(
@@ -134,7 +164,10 @@ fn main() {
             })
             .await
             .unwrap();
-        store.assign(&Filter::default(), None, "remedy", "bench").await.unwrap();
+        store
+            .assign(&Filter::default(), None, "remedy", "bench")
+            .await
+            .unwrap();
         let (shutdown, _) = tokio::sync::watch::channel(false);
         let mut shared = Shared::new(
             store.clone(),
@@ -150,7 +183,10 @@ fn main() {
             shutdown,
         );
         shared.provider = ProviderChoice::Recipe;
-        shared.values.insert("admin_cidr_blocks".into(), serde_json::json!(["10.0.0.0/8"]));
+        shared.values.insert(
+            "admin_cidr_blocks".into(),
+            serde_json::json!(["10.0.0.0/8"]),
+        );
         shared.exit_when_idle = true;
         shared.poll = Duration::from_millis(200);
         let started = Instant::now();
@@ -172,11 +208,17 @@ fn main() {
         .unwrap();
         let drain = started.elapsed();
         // The daemon closed its pool on the way out: count through a new one.
-        let store = Store::open(&store_url, StoreOptions::default()).await.unwrap();
+        let store = Store::open(&store_url, StoreOptions::default())
+            .await
+            .unwrap();
         let counts = store.counts(&Filter::default()).await.unwrap();
         (drain, counts)
     });
-    let done: u64 = processed.values().sum::<u64>() - processed.get(&remedy_agent::store::Status::Assigned).copied().unwrap_or(0);
+    let done: u64 = processed.values().sum::<u64>()
+        - processed
+            .get(&remedy_agent::store::Status::Assigned)
+            .copied()
+            .unwrap_or(0);
     println!(
         "drain     {:>8.1}s  {:>8.1} violations/s  {:.2}x baseline  statuses {:?}",
         drain.as_secs_f64(),
@@ -187,6 +229,10 @@ fn main() {
     println!(
         "target: {} drained in under 10 minutes: {}",
         done,
-        if drain < Duration::from_secs(600) { "met" } else { "NOT met" }
+        if drain < Duration::from_secs(600) {
+            "met"
+        } else {
+            "NOT met"
+        }
     );
 }

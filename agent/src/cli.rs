@@ -121,11 +121,19 @@ pub enum Command {
     /// (the policy's declarative remediation first, the LLM when one is configured and the
     /// declarative path declines), and runs every fix through the gate: it must parse, resolve
     /// the violation for real, add no violation and stay inside the resource. Accepted fixes are
-    /// committed on local branches `remedy/<policy>/<fingerprint>` without touching the working
-    /// tree or the current branch. --dry-run prints the diffs instead.
+    /// committed on branches `remedy/<policy-or-group>/<hash>`: local ones without touching the
+    /// working tree or the current branch (the default), or pushed and opened as pull requests
+    /// with --deliver github. --dry-run prints the diffs instead.
     ///
     /// Exit status: 0 when the run completed (whatever the outcomes), 2 on errors.
     Fix(FixArgs),
+
+    /// Follow remedy's pull requests on GitHub: merged → re-audit the base → resolved (or open again);
+    /// closed unmerged → needs_human; base moved and the branch conflicts → the fixes are redone
+    /// on the new base (unless a person committed to the branch).
+    ///
+    /// Exit status: 0 when the run completed, 2 on errors.
+    Sync(SyncArgs),
 
     /// Measure fix quality on a case corpus, or run the gate's adversarial suite.
     ///
@@ -319,6 +327,164 @@ pub struct FixArgs {
 
     #[command(flatten)]
     pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The repository (a directory inside its git work tree).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+
+    /// The base branch pull requests target (default: the current branch).
+    #[arg(long, value_name = "BRANCH")]
+    pub base: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub config: ConfigArgs,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    #[command(flatten)]
+    pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// Where fixes go and how fast: every key of `[delivery]` and `[github]` in remedy.toml. The
+/// GitHub token is read from REMEDY_GITHUB_TOKEN or GITHUB_TOKEN, never from a flag.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Delivery")]
+pub struct DeliveryArgs {
+    /// local: a branch per group in this repository (no forge, no token). github: pushed from a
+    /// managed clone and opened as pull requests [default: local, or `[delivery] target`].
+    #[arg(long = "deliver", value_enum, value_name = "TARGET")]
+    pub deliver: Option<crate::deliver::Target>,
+
+    /// One branch (and pull request) per violation, resource, file or policy.
+    #[arg(long, value_enum, value_name = "GROUPING")]
+    pub group_by: Option<crate::deliver::GroupBy>,
+
+    /// At most N violations in one pull request [default: 10].
+    #[arg(long, value_name = "N")]
+    pub max_violations_per_pr: Option<usize>,
+
+    /// New pull requests per hour [default: 5].
+    #[arg(long, value_name = "N")]
+    pub prs_per_hour: Option<u32>,
+
+    /// Commits per hour [default: 60].
+    #[arg(long, value_name = "N")]
+    pub commits_per_hour: Option<u32>,
+
+    /// At most N of remedy's pull requests open at once [default: 10].
+    #[arg(long, value_name = "N")]
+    pub max_open_prs: Option<usize>,
+
+    /// What happens to pull requests where no `[[delivery.rules]]` says otherwise
+    /// [default: review].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub mode: Option<crate::deliver::Mode>,
+
+    /// A label for every pull request (replaces the configured labels). Repeatable.
+    #[arg(long = "label", value_name = "LABEL")]
+    pub labels: Vec<String>,
+
+    /// A reviewer to request: a login, or ORG/TEAM (replaces the configured ones). Repeatable.
+    #[arg(long = "reviewer", value_name = "WHO")]
+    pub reviewers: Vec<String>,
+
+    /// The author and committer name of remedy's commits [default: remedy].
+    #[arg(long, value_name = "NAME")]
+    pub author_name: Option<String>,
+
+    /// The author and committer email of remedy's commits.
+    #[arg(long, value_name = "EMAIL")]
+    pub author_email: Option<String>,
+
+    /// A pull request template replacing the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub pr_template: Option<PathBuf>,
+
+    /// Where managed clones live [default: ~/.local/share/remedy].
+    #[arg(long, value_name = "DIR", env = "REMEDY_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// The GitHub API (GitHub Enterprise Server: https://HOST/api/v3) [default: the public API].
+    #[arg(long, value_name = "URL", env = "GITHUB_API_URL")]
+    pub github_api_url: Option<String>,
+
+    /// The GitHub repository, OWNER/NAME [default: parsed from the origin remote].
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub github_repo: Option<String>,
+}
+
+impl DeliveryArgs {
+    /// The settings (from remedy.toml, or the defaults) with the flags on top.
+    pub fn apply(
+        &self,
+        mut delivery: crate::deliver::DeliverySettings,
+        mut github: crate::deliver::GitHubSettings,
+    ) -> (
+        crate::deliver::DeliverySettings,
+        crate::deliver::GitHubSettings,
+    ) {
+        if let Some(v) = self.deliver {
+            delivery.target = v;
+        }
+        if let Some(v) = self.group_by {
+            delivery.group_by = v;
+        }
+        if let Some(v) = self.max_violations_per_pr {
+            delivery.max_violations_per_pr = v;
+        }
+        if let Some(v) = self.prs_per_hour {
+            delivery.prs_per_hour = v;
+        }
+        if let Some(v) = self.commits_per_hour {
+            delivery.commits_per_hour = v;
+        }
+        if let Some(v) = self.max_open_prs {
+            delivery.max_open_prs = v;
+        }
+        if let Some(v) = self.mode {
+            delivery.mode = v;
+        }
+        if !self.labels.is_empty() {
+            delivery.labels.clone_from(&self.labels);
+        }
+        if !self.reviewers.is_empty() {
+            delivery.reviewers.clone_from(&self.reviewers);
+        }
+        if let Some(v) = &self.author_name {
+            delivery.author_name.clone_from(v);
+        }
+        if let Some(v) = &self.author_email {
+            delivery.author_email.clone_from(v);
+        }
+        if let Some(v) = &self.pr_template {
+            // Relative to where remedy runs (remedy.toml's own path is relative to the file).
+            delivery.template = Some(std::path::absolute(v).unwrap_or_else(|_| v.clone()));
+        }
+        if let Some(v) = &self.github_api_url {
+            github.api_url = Some(v.clone());
+        }
+        if let Some(v) = &self.github_repo {
+            github.repo = Some(v.clone());
+        }
+        (delivery, github)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +522,11 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECS")]
     pub shutdown_deadline_secs: Option<u64>,
 
+    /// Seconds between syncs of remedy's pull requests, with GitHub delivery (0: never)
+    /// [default: 300].
+    #[arg(long, value_name = "SECS")]
+    pub sync_interval_secs: Option<u64>,
+
     /// Exit once no assigned violation is left (a batch run).
     #[arg(long)]
     pub exit_when_idle: bool,
@@ -375,6 +546,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

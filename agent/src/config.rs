@@ -46,6 +46,12 @@ pub struct Config {
     /// to a person, naming the key.
     #[serde(default)]
     pub values: std::collections::BTreeMap<String, toml::Value>,
+    /// Where fixes go and how fast (`--deliver`, `--group-by`, … override).
+    #[serde(default)]
+    pub delivery: crate::deliver::DeliverySettings,
+    /// The GitHub repository and API (`--github-repo`, `--github-api-url` override).
+    #[serde(default)]
+    pub github: crate::deliver::GitHubSettings,
     /// Where the settings were read from; `None` when no file was found.
     #[serde(skip)]
     pub source: Option<PathBuf>,

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => commands::fix::run(args, verbose).map(|()| ExitCode::SUCCESS),
         Command::Run(args) => commands::run::run(args).map(|()| ExitCode::SUCCESS),
         Command::Eval(args) => commands::eval::run(args),
+        Command::Sync(args) => commands::sync::run(args).map(|()| ExitCode::SUCCESS),
         Command::Assign(args) => block_on(store::assign(args)).map(|()| ExitCode::SUCCESS),
         Command::Unassign(args) => block_on(store::unassign(args)).map(|()| ExitCode::SUCCESS),
         Command::Dismiss(args) => block_on(store::dismiss(args)).map(|()| ExitCode::SUCCESS),

@@ -1,5 +1,12 @@
-//! One queued violation, start to finish: read the file at the base revision, remediate, deliver
-//! the accepted fix, and tell the store how it ended. Shared by `remedy fix` and the daemon.
+//! Queued violations, start to finish: remediate, deliver, and tell the store how each ended.
+//! Shared by `remedy fix` and the daemon.
+//!
+//! - [`process_all`] (what a daemon calls with a batch of claims): partitions claimed items
+//!   into the delivery's groups and runs [`process_group`] on each — fixes made one after
+//!   another on the group's branch, delivered together; deferrals by a limit go back to the
+//!   queue uncounted ([`Store::defer`]).
+//! - [`process`]: one item, fixed on the base and delivered as a group of its own (and the dry
+//!   run's preview).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -8,7 +15,7 @@ use std::time::Duration;
 use remedy_tools::git::{Oid, Repo};
 use remedy_tools::{Language, is_skipped_path};
 
-use crate::deliver::{AcceptedFix, Delivered, Delivery};
+use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Group};
 use crate::remediate::{Outcome, Remediator, Subject};
 use crate::store::{Lease, Outcome as StoreOutcome, Queue, Retry, Store, StoreError, WorkItem};
 
@@ -200,17 +207,7 @@ async fn process_held(
             ..
         } => {
             processed.provider = Some(provider);
-            let fix = AcceptedFix {
-                fingerprint: subject.fingerprint.clone(),
-                policy: v.policy.clone(),
-                title: v.title.clone(),
-                severity: v.severity.to_string(),
-                message: v.message.clone(),
-                resource: processed.resource.clone(),
-                file: subject.file.clone(),
-                after: after.clone(),
-                verdict,
-            };
+            let fix = accepted(v, &subject, &processed.resource, after.clone(), verdict);
             processed.after = Some(after);
             match delivery.deliver(&fix).await {
                 Ok(delivered) => {
@@ -241,6 +238,371 @@ async fn process_held(
     };
     store.complete(&item.lease, &store_outcome).await?;
     Ok(processed)
+}
+
+/// The accepted fix of a recorded violation.
+fn accepted(
+    v: &crate::store::ViolationRecord,
+    subject: &Subject,
+    resource: &str,
+    after: String,
+    verdict: remedy_guardrails::gate::Verdict,
+) -> AcceptedFix {
+    AcceptedFix {
+        fingerprint: subject.fingerprint.clone(),
+        policy: v.policy.clone(),
+        title: v.title.clone(),
+        severity: v.severity.to_string(),
+        message: v.message.clone(),
+        resource: resource.to_string(),
+        resource_type: v.resource.type_token.clone(),
+        file: subject.file.clone(),
+        frameworks: v.frameworks.clone(),
+        after,
+        verdict,
+    }
+}
+
+/// The group a claimed violation belongs to, as `delivery` groups.
+pub fn group_of(delivery: &dyn Delivery, item: &WorkItem) -> Group {
+    let v = &item.violation;
+    let resource = v.resource.name.as_deref().unwrap_or(&v.resource.name_expr);
+    delivery.group_of(
+        &crate::deliver::group::Member {
+            fingerprint: &v.fingerprint,
+            policy: &v.policy,
+            file: &v.file,
+            resource_type: &v.resource.type_token,
+            resource,
+        },
+        v.severity,
+    )
+}
+
+/// Process claimed items group by group (as `delivery` groups them): see [`process_group`].
+pub async fn process_all(
+    store: &Store,
+    remediator: &Remediator<'_>,
+    delivery: &dyn Delivery,
+    items: Vec<WorkItem>,
+    lease_for: Duration,
+) -> Result<Vec<Processed>, StoreError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (group, members) in crate::deliver::group::partition(items, |i| group_of(delivery, i)) {
+        out.extend(process_group(store, remediator, delivery, &group, members, lease_for).await?);
+    }
+    Ok(out)
+}
+
+/// Process the claimed items of one group: fix them one after another on the group's branch
+/// (each on the text the previous fix left), deliver them together, and tell the store how each
+/// ended. A group larger than `max_violations_per_pr` continues on the group's next branch.
+///
+/// - Deferred (a rate limit, the open pull request cap, the delivery window): each item goes
+///   back to the queue without counting the attempt, claimable again at the limit's next slot
+///   ([`Store::defer`]); nothing is remediated.
+/// - Declined because a person closed the group's pull request unmerged: `needs_human` with
+///   that reason. Because a person committed to the branch: the items the branch already fixes
+///   stay with its pull request (`pr_open`); the others go to a person, naming the commit.
+/// - A delivery error (a forge outage, a rejected push) fails the items with backoff: nothing
+///   was recorded as delivered, and what was pushed is found again on the next attempt.
+pub async fn process_group(
+    store: &Store,
+    remediator: &Remediator<'_>,
+    delivery: &dyn Delivery,
+    group: &Group,
+    items: Vec<WorkItem>,
+    lease_for: Duration,
+) -> Result<Vec<Processed>, StoreError> {
+    let heartbeats: Vec<_> = items
+        .iter()
+        .map(|i| spawn_heartbeat(store.clone(), i.lease.clone(), lease_for))
+        .collect();
+    let leases: Vec<Lease> = items.iter().map(|i| i.lease.clone()).collect();
+    let result = group_held(store, remediator, delivery, group, items).await;
+    for h in heartbeats {
+        h.abort();
+    }
+    if result.is_err() {
+        for lease in &leases {
+            // Whatever went wrong with the store, do not keep violations from other workers
+            // (the ones already settled are not held any more: their release fails, harmlessly).
+            let _ = store.release(lease).await;
+        }
+    }
+    result
+}
+
+fn blank(item: &WorkItem, outcome: &'static str) -> Processed {
+    let v = &item.violation;
+    Processed {
+        fingerprint: v.fingerprint.clone(),
+        policy: v.policy.clone(),
+        file: v.file.clone(),
+        resource: v
+            .resource
+            .name
+            .clone()
+            .unwrap_or_else(|| v.resource.name_expr.clone()),
+        severity: v.severity.to_string(),
+        outcome,
+        provider: None,
+        delivered: None,
+        reason: None,
+        diff: None,
+        attempts: Vec::new(),
+        before: None,
+        after: None,
+    }
+}
+
+async fn group_held(
+    store: &Store,
+    remediator: &Remediator<'_>,
+    delivery: &dyn Delivery,
+    group: &Group,
+    items: Vec<WorkItem>,
+) -> Result<Vec<Processed>, StoreError> {
+    let mut pending: std::collections::VecDeque<WorkItem> = items.into();
+    let mut out = Vec::new();
+    while !pending.is_empty() {
+        let begun = match delivery.begin(group).await {
+            Ok(begun) => begun,
+            Err(err) => {
+                if let Some(deferred) = throttled(&err, store) {
+                    for item in pending.drain(..) {
+                        out.push(defer(store, &item, &deferred).await?);
+                    }
+                    break;
+                }
+                let error = format!("delivery failed: {err}");
+                tracing::warn!(group = %group.key, "{error}");
+                for item in pending.drain(..) {
+                    let mut p = blank(&item, "failed");
+                    p.reason = Some(error.clone());
+                    out.push(fail(store, &item.lease, &error, p).await?);
+                }
+                break;
+            }
+        };
+        let mut batch = match begun {
+            Begun::Deferred(deferred) => {
+                tracing::info!(group = %group.key, until = %crate::store::format_time(deferred.until_ms), "deferred: {}", deferred.reason);
+                for item in pending.drain(..) {
+                    store
+                        .defer(&item.lease, deferred.until_ms, &deferred.reason)
+                        .await?;
+                    let mut p = blank(&item, "deferred");
+                    p.reason = Some(deferred.reason.clone());
+                    out.push(p);
+                }
+                break;
+            }
+            Begun::Declined(declined) => {
+                tracing::info!(group = %group.key, "{}", declined.reason);
+                for item in pending.drain(..) {
+                    let fingerprint = &item.violation.fingerprint;
+                    let mut p;
+                    let outcome = if !declined.closed && declined.holds.contains(fingerprint) {
+                        p = blank(&item, "fixed");
+                        p.delivered = Some(Delivered {
+                            pr: declined.pr.clone(),
+                            unchanged: true,
+                            opened: false,
+                        });
+                        p.reason = Some(declined.reason.clone());
+                        StoreOutcome::Fixed {
+                            pr: declined.pr.clone(),
+                        }
+                    } else {
+                        p = blank(&item, "needs_human");
+                        p.reason = Some(declined.reason.clone());
+                        StoreOutcome::NeedsHuman {
+                            reason: declined.reason.clone(),
+                        }
+                    };
+                    store.complete(&item.lease, &outcome).await?;
+                    out.push(p);
+                }
+                break;
+            }
+            Begun::Ready(batch) => *batch,
+        };
+
+        // Fix on the branch, one after another; what the branch already holds is delivered.
+        let mut in_batch: Vec<(WorkItem, Processed)> = Vec::new();
+        let mut progressed = false;
+        while let Some(item) = pending.front() {
+            if batch.holds(&item.violation.fingerprint) {
+                if let Some(item) = pending.pop_front() {
+                    let p = blank(&item, "fixed");
+                    in_batch.push((item, p));
+                    progressed = true;
+                }
+                continue;
+            }
+            if batch.room() == 0 {
+                break;
+            }
+            if let Err(deferred) = batch.reserve() {
+                for item in pending.drain(..) {
+                    store
+                        .defer(&item.lease, deferred.until_ms, &deferred.reason)
+                        .await?;
+                    let mut p = blank(&item, "deferred");
+                    p.reason = Some(deferred.reason.clone());
+                    out.push(p);
+                }
+                break;
+            }
+            let Some(item) = pending.pop_front() else {
+                break;
+            };
+            progressed = true;
+            let (subject, before, outcome) = {
+                let source = batch.source();
+                remediate_item(remediator, &source, &item).await
+            };
+            let mut p = blank(&item, outcome.label());
+            p.file.clone_from(&subject.file);
+            p.attempts = outcome.attempts().to_vec();
+            p.before = before;
+            let events: Vec<serde_json::Value> = p
+                .attempts
+                .iter()
+                .filter_map(|a| serde_json::to_value(a).ok())
+                .collect();
+            store.record_attempts(&item.lease, &events).await?;
+            let v = &item.violation;
+            match outcome {
+                Outcome::Fixed {
+                    after,
+                    verdict,
+                    provider,
+                    ..
+                } => {
+                    p.provider = Some(provider);
+                    p.after = Some(after.clone());
+                    let fix = accepted(v, &subject, &p.resource, after, verdict);
+                    match batch.add(fix) {
+                        Ok(()) => in_batch.push((item, p)),
+                        Err(err) => {
+                            let error = format!("delivery failed: {err}");
+                            p.outcome = "failed";
+                            p.reason = Some(error.clone());
+                            out.push(fail(store, &item.lease, &error, p).await?);
+                        }
+                    }
+                }
+                Outcome::AlreadyResolved => {
+                    store
+                        .complete(
+                            &item.lease,
+                            &StoreOutcome::Resolved {
+                                note: "no longer in the source at the base revision".into(),
+                            },
+                        )
+                        .await?;
+                    out.push(p);
+                }
+                Outcome::NeedsHuman { reason, .. } => {
+                    p.reason = Some(reason.clone());
+                    store
+                        .complete(&item.lease, &StoreOutcome::NeedsHuman { reason })
+                        .await?;
+                    out.push(p);
+                }
+                Outcome::Failed { error, .. } => {
+                    p.reason = Some(error.clone());
+                    out.push(fail(store, &item.lease, &error, p).await?);
+                }
+            }
+        }
+
+        if !in_batch.is_empty() {
+            match delivery.finish(batch).await {
+                Ok(delivered) => {
+                    for (item, mut p) in in_batch {
+                        store
+                            .complete(
+                                &item.lease,
+                                &StoreOutcome::Fixed {
+                                    pr: delivered.pr.clone(),
+                                },
+                            )
+                            .await?;
+                        p.delivered = Some(delivered.clone());
+                        out.push(p);
+                    }
+                }
+                Err(err) => {
+                    // The fixes are good; getting them out failed: retry later. Nothing is
+                    // recorded as delivered, and a pushed branch is found again next time.
+                    // Throttled by the forge for longer than is worth waiting: back to the
+                    // queue until the limit lifts, uncounted.
+                    if let Some(deferred) = throttled(&err, store) {
+                        for (item, _) in in_batch {
+                            out.push(defer(store, &item, &deferred).await?);
+                        }
+                        continue;
+                    }
+                    let error = format!("delivery failed: {err}");
+                    tracing::warn!(group = %group.key, "{error}");
+                    for (item, mut p) in in_batch {
+                        p.outcome = "failed";
+                        p.reason = Some(error.clone());
+                        out.push(fail(store, &item.lease, &error, p).await?);
+                    }
+                }
+            }
+        }
+        if !progressed {
+            // No room and nothing taken: hand the rest back rather than loop.
+            for item in pending.drain(..) {
+                store.release(&item.lease).await?;
+                let mut p = blank(&item, "deferred");
+                p.reason = Some(format!("no branch of group {} has room", group.key));
+                out.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A forge rate limit too long to wait out, as a deferral until it lifts.
+fn throttled(
+    err: &crate::deliver::DeliveryError,
+    store: &Store,
+) -> Option<crate::deliver::Deferred> {
+    match err {
+        crate::deliver::DeliveryError::Forge(remedy_tools::forge::ForgeError::RateLimited {
+            forge,
+            retry_after,
+        }) => {
+            let wait = retry_after.unwrap_or(Duration::from_secs(60));
+            Some(crate::deliver::Deferred {
+                until_ms: store
+                    .clock()
+                    .now_ms()
+                    .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
+                reason: format!("{forge} rate limit: retry after {}s", wait.as_secs()),
+            })
+        }
+        _ => None,
+    }
+}
+
+async fn defer(
+    store: &Store,
+    item: &WorkItem,
+    deferred: &crate::deliver::Deferred,
+) -> Result<Processed, StoreError> {
+    store
+        .defer(&item.lease, deferred.until_ms, &deferred.reason)
+        .await?;
+    let mut p = blank(item, "deferred");
+    p.reason = Some(deferred.reason.clone());
+    Ok(p)
 }
 
 async fn fail(

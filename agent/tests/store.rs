@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::{Backend, Kind, T0, fp, record, repository};
 use remedy_agent::store::{
-    AGENT, ClaimScope, Filter, Outcome, Page, PrRef, Priority, Queue, Retry, Status, StatusBy,
-    Store, StoreError,
+    AGENT, ClaimScope, Filter, Outcome, Page, PrRef, PrState, Priority, Queue, Retry, Settlement,
+    Status, StatusBy, Store, StoreError,
 };
 use remedy_guardrails::Severity;
 
@@ -890,6 +890,169 @@ async fn a_second_replica_sees_the_same_queue(b: &Backend) {
     other.close().await;
 }
 
+// --- delivery: deferral, pull requests, sync --------------------------------------------------
+
+async fn deferral_and_pull_requests_settled_by_sync(b: &Backend) {
+    let store = &b.store;
+    let repo = repository("infra");
+    record(store, &repo, 0..4).await;
+    assign_all(store).await;
+    let scope = ClaimScope::default();
+    let items = store.claim("w", 4, LEASE, &scope).await.unwrap();
+    assert_eq!(items.len(), 4);
+
+    // Deferred: back in the queue, no attempt counted, not claimable before the instant.
+    let until = T0 + 30 * 60_000;
+    store
+        .defer(
+            &items[3].lease,
+            until,
+            "pull request limit reached (2 per hour)",
+        )
+        .await
+        .unwrap();
+    let deferred_fp = items[3].violation.fingerprint.clone();
+    let v = store
+        .violations(
+            &Filter {
+                ids: vec![deferred_fp.clone()],
+                ..Filter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap()
+        .violations
+        .remove(0);
+    assert_eq!((v.status, v.attempts), (Status::Assigned, 0));
+    assert!(store.claim("w", 4, LEASE, &scope).await.unwrap().is_empty());
+    assert!(matches!(
+        store.defer(&items[3].lease, until, "again").await,
+        Err(StoreError::LeaseLost { .. })
+    ));
+    // Two in one pull request, one in another.
+    let pr = |branch: &str, n: i64| PrRef {
+        branch: branch.into(),
+        number: Some(n),
+        url: Some(format!("https://github.example/pull/{n}")),
+    };
+    for (item, p) in items[..3].iter().zip([
+        pr("remedy/a/1", 1),
+        pr("remedy/a/1", 1),
+        pr("remedy/b/2", 2),
+    ]) {
+        store
+            .complete(&item.lease, &Outcome::Fixed { pr: p })
+            .await
+            .unwrap();
+    }
+    b.tick(Duration::from_secs(30 * 60));
+    let again = store.claim("w", 4, LEASE, &scope).await.unwrap();
+    assert_eq!(again.len(), 1);
+    store.release(&again[0].lease).await.unwrap();
+
+    let open = store.prs(&repo.url, PrState::Open).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert_eq!(open[0].branch, "remedy/a/1");
+    assert_eq!(open[0].number, Some(1));
+    assert_eq!(open[0].violations.len(), 2);
+    assert_eq!(open[1].violations.len(), 1);
+    assert!(
+        store
+            .prs("github.com/acme/other", PrState::Open)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // #1 merged: one fixed, one still there; #2 closed by a person.
+    let a = &open[0].violations;
+    let settled = store
+        .settle_pr(
+            &repo.url,
+            "remedy/a/1",
+            PrState::Merged,
+            &[
+                Settlement {
+                    fingerprint: a[0].fingerprint.clone(),
+                    to: Status::Resolved,
+                    reason: "fixed by #1".into(),
+                },
+                Settlement {
+                    fingerprint: a[1].fingerprint.clone(),
+                    to: Status::Open,
+                    reason: "still found after #1".into(),
+                },
+            ],
+            "sync",
+        )
+        .await
+        .unwrap();
+    assert_eq!(settled, 2);
+    let b_fp = open[1].violations[0].fingerprint.clone();
+    store
+        .note_pr(
+            &repo.url,
+            "remedy/b/2",
+            "left_alone",
+            &serde_json::json!({"reason": "x"}),
+            "sync",
+        )
+        .await
+        .unwrap();
+    store
+        .settle_pr(
+            &repo.url,
+            "remedy/b/2",
+            PrState::Closed,
+            &[Settlement {
+                fingerprint: b_fp.clone(),
+                to: Status::NeedsHuman,
+                reason: "pull request #2 was closed without merging".into(),
+            }],
+            "sync",
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .prs(&repo.url, PrState::Open)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store.prs(&repo.url, PrState::Merged).await.unwrap().len(),
+        1
+    );
+    let by_fp = |fp: &str| Filter {
+        ids: vec![fp.to_string()],
+        ..Filter::default()
+    };
+    let get = |fp: String| async move {
+        store
+            .violations(&by_fp(&fp), Page::default())
+            .await
+            .unwrap()
+            .violations
+            .remove(0)
+    };
+    let resolved = get(a[0].fingerprint.clone()).await;
+    assert_eq!(resolved.status, Status::Resolved);
+    assert!(resolved.resolved_at.is_some());
+    let reopened = get(a[1].fingerprint.clone()).await;
+    assert_eq!(reopened.status, Status::Open);
+    assert!(reopened.pr.is_none());
+    let human = get(b_fp.clone()).await;
+    assert_eq!(human.status, Status::NeedsHuman);
+    assert!(human.reason.unwrap().contains("#2"));
+    let events = store.events(&by_fp(&b_fp)).await.unwrap();
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert!(kinds.ends_with(&["left_alone", "synced"]), "{kinds:?}");
+    let events = store.events(&by_fp(&deferred_fp)).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == "deferred"));
+}
+
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -931,6 +1094,7 @@ suite!(
     dismissing_work_in_progress_ends_the_lease,
     status_answers_the_burn_down,
     a_second_replica_sees_the_same_queue,
+    deferral_and_pull_requests_settled_by_sync,
 );
 
 // --- errors that name the store ---------------------------------------------------------------

@@ -207,6 +207,11 @@ impl GitHubDouble {
         });
     }
 
+    /// A person edits a pull request (its title, body, labels …) on the website.
+    pub fn edit(&self, number: u64, f: impl FnOnce(&mut Pull)) {
+        self.with_pull(number, f);
+    }
+
     /// Report check runs on a commit.
     pub fn set_checks(&self, sha: &str, conclusion: &str) {
         lock(&self.shared)

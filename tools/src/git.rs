@@ -1,10 +1,21 @@
 //! Git through libgit2: read files at a revision and commit changed files onto a branch
-//! without a checkout, so the user's working tree and current branch are never touched.
+//! without a checkout, so the user's working tree and current branch are never touched; fetch
+//! from and push to a remote given by URL (HTTPS with a token, SSH through the agent, `file://`).
+//!
+//! Remotes are always anonymous (in memory): no URL and no credential is ever written to a
+//! repository's configuration, and the token reaches libgit2 only through the credentials
+//! callback.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 pub use git2::Oid;
-use git2::{ObjectType, Repository, Signature, build::TreeUpdateBuilder};
+use git2::{
+    Cred, CredentialType, FetchOptions, ObjectType, PushOptions, RemoteCallbacks, Repository,
+    Signature, build::TreeUpdateBuilder,
+};
+
+use crate::forge::Token;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -14,6 +25,76 @@ pub enum GitError {
     NoRevision { repo: PathBuf, rev: String },
     #[error("git: {0}")]
     Git(#[from] git2::Error),
+    /// A fetch or push failed; `remote` never carries credentials.
+    #[error("git {op} {remote}: {message}")]
+    Remote {
+        op: &'static str,
+        remote: String,
+        message: String,
+    },
+}
+
+/// How to authenticate to a remote. The token is used only as the password of an HTTPS
+/// remote (user `x-access-token`, as GitHub expects), through libgit2's credentials callback.
+#[derive(Debug, Clone, Default)]
+pub struct Auth {
+    pub token: Option<Token>,
+    /// Offer the SSH agent's keys to `ssh://` and `git@host:` remotes.
+    pub ssh_agent: bool,
+}
+
+/// A commit as [`Repo::commits_between`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: Oid,
+    pub author_name: String,
+    pub author_email: String,
+    pub message: String,
+}
+
+/// A URL without any user information (`https://user:secret@host/p` → `https://host/p`), for
+/// messages and for libgit2.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if path.is_empty() && !rest.contains('/') {
+                format!("{scheme}://{host}")
+            } else {
+                format!("{scheme}://{host}/{path}")
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+fn callbacks<'a>(auth: &'a Auth, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
+    let mut callbacks = RemoteCallbacks::new();
+    callbacks.credentials(move |_url, username, allowed| {
+        // libgit2 asks again after a refused credential: answer once per kind, then stop.
+        tries.set(tries.get() + 1);
+        if tries.get() > 3 {
+            return Err(git2::Error::from_str(
+                "authentication failed (check the token's or the SSH key's access)",
+            ));
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
+            && let Some(token) = &auth.token
+        {
+            return Cred::userpass_plaintext("x-access-token", token.expose());
+        }
+        if allowed.contains(CredentialType::SSH_KEY) && auth.ssh_agent {
+            return Cred::ssh_key_from_agent(username.unwrap_or("git"));
+        }
+        if allowed.contains(CredentialType::USERNAME) {
+            return Cred::username(username.unwrap_or("git"));
+        }
+        Err(git2::Error::from_str(
+            "the remote needs credentials: set GITHUB_TOKEN (HTTPS) or load a key into the SSH agent",
+        ))
+    });
+    callbacks
 }
 
 /// An opened repository.
@@ -51,6 +132,26 @@ impl Repo {
             .components()
             .collect();
         Ok(Self { repo, root })
+    }
+
+    /// Open the bare repository at `path`, creating it when there is none.
+    pub fn init_bare(path: &Path) -> Result<Self, GitError> {
+        let repo = match Repository::open_bare(path) {
+            Ok(repo) => repo,
+            Err(_) => {
+                std::fs::create_dir_all(path).map_err(|e| {
+                    GitError::Git(git2::Error::from_str(&format!(
+                        "cannot create {}: {e}",
+                        path.display()
+                    )))
+                })?;
+                Repository::init_bare(path)?
+            }
+        };
+        Ok(Self {
+            root: path.to_path_buf(),
+            repo,
+        })
     }
 
     pub fn open_bare(path: &Path) -> Result<Self, GitError> {
@@ -125,6 +226,25 @@ impl Repo {
         message: &str,
         author: &Author,
     ) -> Result<Oid, GitError> {
+        let commit = self.commit(parent, files, message, author)?;
+        self.repo.reference(
+            &format!("refs/heads/{branch}"),
+            commit,
+            true,
+            &format!("remedy: {branch}"),
+        )?;
+        Ok(commit)
+    }
+
+    /// Write a commit of `files` on top of `parent`, moving no reference (the caller decides
+    /// where the commit goes). `author` is the author and the committer.
+    pub fn commit(
+        &self,
+        parent: Oid,
+        files: &[(String, String)],
+        message: &str,
+        author: &Author,
+    ) -> Result<Oid, GitError> {
         let parent = self.repo.find_commit(parent)?;
         let base_tree = parent.tree()?;
         let mut update = TreeUpdateBuilder::new();
@@ -135,16 +255,9 @@ impl Repo {
         let tree_id = update.create_updated(&self.repo, &base_tree)?;
         let tree = self.repo.find_tree(tree_id)?;
         let signature = Signature::now(&author.name, &author.email)?;
-        let commit = self
+        Ok(self
             .repo
-            .commit(None, &signature, &signature, message, &tree, &[&parent])?;
-        self.repo.reference(
-            &format!("refs/heads/{branch}"),
-            commit,
-            true,
-            &format!("remedy: {branch}"),
-        )?;
-        Ok(commit)
+            .commit(None, &signature, &signature, message, &tree, &[&parent])?)
     }
 
     /// The commit a local branch points at, if the branch exists.
@@ -155,6 +268,153 @@ impl Repo {
             .and_then(|r| r.target())
     }
 
+    /// The commit a reference (`refs/remotes/origin/main`) points at, if it exists.
+    pub fn reference(&self, name: &str) -> Option<Oid> {
+        self.repo
+            .find_reference(name)
+            .ok()
+            .and_then(|r| r.resolve().ok())
+            .and_then(|r| r.target())
+    }
+
+    /// Point `name` at `target` (creating or moving it).
+    pub fn set_reference(&self, name: &str, target: Oid) -> Result<(), GitError> {
+        self.repo.reference(name, target, true, "remedy")?;
+        Ok(())
+    }
+
+    /// Delete a reference; nothing when it does not exist.
+    pub fn delete_reference(&self, name: &str) -> Result<(), GitError> {
+        match self.repo.find_reference(name) {
+            Ok(mut r) => Ok(r.delete()?),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every reference whose name starts with `prefix`, with the commit it points at.
+    pub fn references(&self, prefix: &str) -> Result<Vec<(String, Oid)>, GitError> {
+        Ok(self
+            .repo
+            .references_glob(&format!("{prefix}*"))?
+            .filter_map(|r| {
+                let r = r.ok()?;
+                let name = r.name().ok()?.to_string();
+                let oid = r.resolve().ok()?.target()?;
+                Some((name, oid))
+            })
+            .collect())
+    }
+
+    /// Delete every reference whose name starts with `prefix` (`refs/remotes/origin/remedy/x/`).
+    pub fn delete_references(&self, prefix: &str) -> Result<(), GitError> {
+        let names: Vec<String> = self
+            .repo
+            .references_glob(&format!("{prefix}*"))?
+            .filter_map(|r| r.ok().and_then(|r| r.name().ok().map(str::to_string)))
+            .collect();
+        for name in names {
+            self.delete_reference(&name)?;
+        }
+        Ok(())
+    }
+
+    /// Fetch `refspecs` (`+refs/heads/main:refs/remotes/origin/main`) from `url`. A refspec
+    /// whose source does not exist on the remote is not an error: its destination is left
+    /// as it was, so callers delete it first when they need to know.
+    pub fn fetch(&self, url: &str, refspecs: &[String], auth: &Auth) -> Result<(), GitError> {
+        let clean = redact_url(url);
+        let tries = Cell::new(0);
+        let mut options = FetchOptions::new();
+        options.remote_callbacks(callbacks(auth, &tries));
+        options.download_tags(git2::AutotagOption::None);
+        let mut remote = self.repo.remote_anonymous(url)?;
+        remote
+            .fetch(refspecs, Some(&mut options), None)
+            .map_err(|e| GitError::Remote {
+                op: "fetch from",
+                remote: clean.clone(),
+                message: scrub(e.message(), url, auth),
+            })?;
+        tracing::debug!(remote = %clean, refspecs = ?refspecs, "fetched");
+        Ok(())
+    }
+
+    /// Push `refspecs` (`+refs/heads/x:refs/heads/x` to force) to `url`; an error when the
+    /// remote rejects any of them.
+    pub fn push(&self, url: &str, refspecs: &[String], auth: &Auth) -> Result<(), GitError> {
+        let clean = redact_url(url);
+        let tries = Cell::new(0);
+        let rejected = std::cell::RefCell::new(Vec::new());
+        {
+            let mut cbs = callbacks(auth, &tries);
+            cbs.push_update_reference(|name, status| {
+                if let Some(status) = status {
+                    rejected.borrow_mut().push(format!("{name}: {status}"));
+                }
+                Ok(())
+            });
+            let mut options = PushOptions::new();
+            options.remote_callbacks(cbs);
+            let mut remote = self.repo.remote_anonymous(url)?;
+            remote
+                .push(refspecs, Some(&mut options))
+                .map_err(|e| GitError::Remote {
+                    op: "push to",
+                    remote: clean.clone(),
+                    message: scrub(e.message(), url, auth),
+                })?;
+        }
+        let rejected = rejected.into_inner();
+        if !rejected.is_empty() {
+            return Err(GitError::Remote {
+                op: "push to",
+                remote: clean,
+                message: format!("rejected: {}", rejected.join("; ")),
+            });
+        }
+        tracing::debug!(remote = %clean, refspecs = ?refspecs, "pushed");
+        Ok(())
+    }
+
+    /// Commits reachable from `tip` but not from `base`, oldest first.
+    pub fn commits_between(&self, base: Oid, tip: Oid) -> Result<Vec<CommitInfo>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)?;
+        walk.push(tip)?;
+        walk.hide(base)?;
+        let mut out = Vec::new();
+        for id in walk {
+            let commit = self.repo.find_commit(id?)?;
+            let author = commit.author();
+            out.push(CommitInfo {
+                id: commit.id(),
+                author_name: author.name().unwrap_or_default().to_string(),
+                author_email: author.email().unwrap_or_default().to_string(),
+                message: commit.message().unwrap_or_default().to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The best common ancestor of two commits, if they share history.
+    pub fn merge_base(&self, one: Oid, two: Oid) -> Option<Oid> {
+        self.repo.merge_base(one, two).ok()
+    }
+
+    /// Whether merging `theirs` into `ours` would conflict.
+    pub fn conflicts(&self, ours: Oid, theirs: Oid) -> Result<bool, GitError> {
+        let ours = self.repo.find_commit(ours)?;
+        let theirs = self.repo.find_commit(theirs)?;
+        let index = self.repo.merge_commits(&ours, &theirs, None)?;
+        Ok(index.has_conflicts())
+    }
+
+    /// Whether two commits have the same tree (the same files).
+    pub fn same_tree(&self, a: Oid, b: Oid) -> Result<bool, GitError> {
+        Ok(self.repo.find_commit(a)?.tree_id() == self.repo.find_commit(b)?.tree_id())
+    }
+
     pub fn message(&self, commit: Oid) -> Result<String, GitError> {
         Ok(self
             .repo
@@ -163,6 +423,17 @@ impl Repo {
             .unwrap_or_default()
             .to_string())
     }
+}
+
+/// libgit2 messages should never hold a credential; make sure of it.
+fn scrub(message: &str, url: &str, auth: &Auth) -> String {
+    let mut out = message.replace(url, &redact_url(url));
+    if let Some(token) = &auth.token
+        && !token.expose().is_empty()
+    {
+        out = out.replace(token.expose(), "***");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -234,6 +505,134 @@ mod tests {
         assert_eq!(
             files,
             vec!["index.ts".to_string(), "infra/main.py".to_string()]
+        );
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    #[test]
+    fn fetch_commit_and_push_through_an_anonymous_remote() {
+        let (dir, _) = init();
+        let remote = tempfile::tempdir().unwrap();
+        git(remote.path(), &["init", "-q", "--bare"]);
+        let url = format!("file://{}", remote.path().display());
+        git(dir.path(), &["push", "-q", &url, "HEAD:refs/heads/main"]);
+
+        let clone_dir = tempfile::tempdir().unwrap();
+        let clone = Repo::init_bare(&clone_dir.path().join("c.git")).unwrap();
+        let auth = Auth {
+            token: Some(Token::new("ghp_never_written".into())),
+            ssh_agent: false,
+        };
+        clone
+            .fetch(
+                &url,
+                &["+refs/heads/main:refs/remotes/origin/main".into()],
+                &auth,
+            )
+            .unwrap();
+        let base = clone.reference("refs/remotes/origin/main").unwrap();
+        let a = clone
+            .commit(
+                base,
+                &[("index.ts".into(), "const a = 2;\n".into())],
+                "one\n\nRemedy-Violation: a\n",
+                &Author::default(),
+            )
+            .unwrap();
+        let b = clone
+            .commit(
+                a,
+                &[("infra/main.py".into(), "x = 3\n".into())],
+                "two\n\nRemedy-Violation: b\n",
+                &Author::default(),
+            )
+            .unwrap();
+        assert_eq!(clone.branch_head("remedy/x"), None, "commit moves no ref");
+        clone.set_reference("refs/heads/remedy/x", b).unwrap();
+        clone
+            .push(
+                &url,
+                &["+refs/heads/remedy/x:refs/heads/remedy/x".into()],
+                &auth,
+            )
+            .unwrap();
+        assert_eq!(
+            git(remote.path(), &["rev-parse", "remedy/x"]),
+            b.to_string()
+        );
+        let commits = clone.commits_between(base, b).unwrap();
+        assert_eq!(
+            commits.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![a, b],
+            "oldest first"
+        );
+        assert_eq!(commits[0].author_email, Author::default().email);
+        assert_eq!(clone.merge_base(b, base), Some(base));
+
+        // Nothing about the remote, let alone the token, is written to the clone's config.
+        let config = std::fs::read_to_string(clone_dir.path().join("c.git/config")).unwrap();
+        assert!(!config.contains("remote"), "{config}");
+        assert!(!config.contains("ghp_never_written"));
+
+        // A conflicting change on main is seen as a conflict; a change elsewhere is not.
+        let main_dir = tempfile::tempdir().unwrap();
+        git(main_dir.path(), &["clone", "-q", "-b", "main", &url, "."]);
+        std::fs::write(main_dir.path().join("index.ts"), "const a = 9;\n").unwrap();
+        git(main_dir.path(), &["commit", "-qam", "edit"]);
+        git(main_dir.path(), &["push", "-q", "origin", "HEAD:main"]);
+        clone
+            .fetch(
+                &url,
+                &["+refs/heads/main:refs/remotes/origin/main".into()],
+                &auth,
+            )
+            .unwrap();
+        let moved = clone.reference("refs/remotes/origin/main").unwrap();
+        assert_ne!(moved, base);
+        assert!(clone.conflicts(moved, b).unwrap());
+        assert!(!clone.conflicts(moved, base).unwrap());
+        assert!(!clone.same_tree(moved, b).unwrap());
+
+        // A push the remote refuses (not a fast-forward) is an error naming the remote.
+        let behind = clone
+            .commit(
+                base,
+                &[("z.ts".into(), "1\n".into())],
+                "z",
+                &Author::default(),
+            )
+            .unwrap();
+        clone.set_reference("refs/heads/main", behind).unwrap();
+        let err = clone
+            .push(&url, &["refs/heads/main:refs/heads/main".into()], &auth)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("push to file://"), "{err}");
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(
+            redact_url("https://x-access-token:ghp_abc@github.com/acme/infra.git"),
+            "https://github.com/acme/infra.git"
+        );
+        assert_eq!(
+            redact_url("git@github.com:acme/infra.git"),
+            "git@github.com:acme/infra.git"
+        );
+        assert_eq!(
+            redact_url("file:///srv/git/infra.git"),
+            "file:///srv/git/infra.git"
         );
     }
 

@@ -3,23 +3,24 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use remedy_guardrails::{PolicySet, Violation};
-use remedy_tools::git::{Author, Oid, Repo};
+use remedy_tools::git::{Oid, Repo};
 use remedy_tools::{Language, is_skipped_path};
 use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
-use crate::deliver::{AcceptedFix, Delivered, Delivery, LocalBranches};
-use crate::remediate::{Attempt, Outcome, Remediator, Subject};
+use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Target, setup};
+use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
-use crate::store::{ClaimScope, Queue, Repository};
+use crate::store::{ClaimScope, Queue, Repository, Store};
 use crate::{audit, output, project, worker};
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
@@ -38,6 +39,9 @@ struct FixResult {
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     branch: Option<String>,
+    /// The pull request's URL, when it went to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pr: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,6 +65,7 @@ impl FixResult {
                 .unwrap_or_else(|| violation.resource.name_expr.clone()),
             outcome: outcome.label(),
             branch: None,
+            pr: None,
             provider: match outcome {
                 Outcome::Fixed { provider, .. } => Some(provider),
                 _ => None,
@@ -78,7 +83,8 @@ impl FixResult {
 
     fn delivered(&mut self, delivered: &Delivered) {
         self.branch = Some(delivered.pr.branch.clone());
-        if delivered.unchanged {
+        self.pr.clone_from(&delivered.pr.url);
+        if delivered.unchanged && self.reason.is_none() {
             self.reason = Some("the branch already holds this fix".into());
         }
     }
@@ -98,6 +104,7 @@ impl From<worker::Processed> for FixResult {
             resource: p.resource,
             outcome: p.outcome,
             branch: None,
+            pr: None,
             provider: p.provider,
             reason: p.reason,
             diff,
@@ -127,7 +134,7 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
-    let remediator = remediator(args, &config, &policies)?;
+    let remediator = remediator(args.provider, &args.llm, &config, &policies)?;
     let (source, root) = open_source(args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -137,6 +144,7 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     let results = if args.all || !args.ids.is_empty() {
         from_audit(
             args,
+            &config,
             &policies,
             &enforcement,
             &remediator,
@@ -145,13 +153,26 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
             &runtime,
         )?
     } else {
-        let Source::Git { repo, base, .. } = &source else {
+        let Source::Git {
+            repo,
+            base,
+            base_name,
+        } = &source
+        else {
             bail!(
                 "fixing the violations assigned in the store needs a git repository; \
                  pass --all or --id to preview fixes of the audit's findings with --dry-run"
             );
         };
-        runtime.block_on(from_store(args, &remediator, repo, *base, &root))?
+        runtime.block_on(from_store(
+            args,
+            &config,
+            &remediator,
+            repo,
+            *base,
+            base_name,
+            &root,
+        ))?
     };
 
     let mut out = output::open(None)?;
@@ -167,15 +188,16 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
 }
 
 /// The remediation engine as the settings and flags configure it.
-fn remediator<'p>(
-    args: &FixArgs,
+pub(crate) fn remediator<'p>(
+    provider: ProviderChoice,
+    llm_args: &crate::cli::LlmArgs,
     config: &Config,
     policies: &'p PolicySet,
 ) -> Result<Remediator<'p>> {
     let mut remediator = Remediator::new(policies);
-    remediator.provider = args.provider;
+    remediator.provider = provider;
     remediator.values = config.team_values();
-    if let Some((llm, max_attempts)) = super::llm_fixer(&args.llm, config, args.provider)? {
+    if let Some((llm, max_attempts)) = super::llm_fixer(llm_args, config, provider)? {
         remediator.llm = Some(llm);
         remediator.max_attempts = max_attempts;
     }
@@ -205,8 +227,10 @@ fn open_source(args: &FixArgs) -> Result<(Source, PathBuf)> {
 }
 
 /// `--all` / `--id`: fix what the audit finds at the base revision (the store is not used).
+#[allow(clippy::too_many_arguments)]
 fn from_audit(
     args: &FixArgs,
+    config: &Config,
     policies: &PolicySet,
     enforcement: &crate::config::Enforcement,
     remediator: &Remediator<'_>,
@@ -242,11 +266,11 @@ fn from_audit(
         selected.truncate(limit);
     }
     let delivery = match source {
-        Source::Git { base, .. } if !args.dry_run => Some(LocalBranches::new(
-            Repo::discover(root)?,
-            *base,
-            Author::default(),
-        )),
+        Source::Git {
+            repo,
+            base,
+            base_name,
+        } if !args.dry_run => Some(delivery(args, config, repo, *base, base_name, None)?),
         _ => None,
     };
 
@@ -254,52 +278,193 @@ fn from_audit(
         selected.len() as u64,
         args.format == Format::Json || !std::io::stderr().is_terminal(),
     );
+    let results = match &delivery {
+        None => {
+            let mut results = Vec::with_capacity(selected.len());
+            for violation in selected {
+                progress.set_message(format!(
+                    "{} {}",
+                    violation.policy, violation.resource.name_expr
+                ));
+                let text = texts
+                    .get(violation.file.as_str())
+                    .copied()
+                    .unwrap_or_default();
+                let outcome =
+                    runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
+                let mut result = FixResult::of(violation, &outcome);
+                if let Outcome::Fixed { after, .. } = outcome {
+                    result.diff = Some(unified_diff(&violation.file, text, &after));
+                }
+                results.push(result);
+                progress.inc(1);
+            }
+            results
+        }
+        Some(delivery) => deliver_groups(
+            delivery.as_ref(),
+            remediator,
+            selected,
+            root,
+            runtime,
+            &progress,
+        )?,
+    };
+    progress.finish_and_clear();
+    Ok(results)
+}
+
+/// Fix the audit's findings group by group, each on its group's branch (one after another on
+/// the text the previous fix left), and deliver each group.
+fn deliver_groups(
+    delivery: &dyn Delivery,
+    remediator: &Remediator<'_>,
+    selected: Vec<&Violation>,
+    root: &Path,
+    runtime: &tokio::runtime::Runtime,
+    progress: &ProgressBar,
+) -> Result<Vec<FixResult>> {
     let mut results = Vec::with_capacity(selected.len());
-    for violation in selected {
-        progress.set_message(format!(
-            "{} {}",
-            violation.policy, violation.resource.name_expr
-        ));
-        let text = texts
-            .get(violation.file.as_str())
-            .copied()
-            .unwrap_or_default();
-        let outcome = runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
-        let mut result = FixResult::of(violation, &outcome);
-        if let Outcome::Fixed { after, verdict, .. } = outcome {
-            match &delivery {
-                None => result.diff = Some(unified_diff(&violation.file, text, &after)),
-                Some(delivery) => {
-                    let fix = AcceptedFix {
-                        fingerprint: violation.fingerprint.clone(),
-                        policy: violation.policy.clone(),
-                        title: violation.title.clone(),
-                        severity: violation.severity.to_string(),
-                        message: violation.message.clone(),
-                        resource: result.resource.clone(),
-                        file: violation.file.clone(),
-                        after,
-                        verdict,
-                    };
-                    let delivered = runtime.block_on(delivery.deliver(&fix))?;
-                    result.delivered(&delivered);
+    let groups = crate::deliver::group::partition(selected, |v| {
+        delivery.group_of(
+            &crate::deliver::group::Member {
+                fingerprint: &v.fingerprint,
+                policy: &v.policy,
+                file: &v.file,
+                resource_type: &v.resource.type_token,
+                resource: v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
+            },
+            v.severity,
+        )
+    });
+    let not_now = |v: &Violation, outcome: &'static str, reason: &str| {
+        let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
+        r.outcome = outcome;
+        r.reason = Some(reason.to_string());
+        r
+    };
+    for (group, members) in groups {
+        let mut pending: std::collections::VecDeque<&Violation> = members.into();
+        while !pending.is_empty() {
+            let mut batch = match runtime.block_on(delivery.begin(&group)) {
+                Err(err) => {
+                    let reason = format!("delivery failed: {err}");
+                    results.extend(pending.drain(..).map(|v| not_now(v, "failed", &reason)));
+                    break;
+                }
+                Ok(Begun::Deferred(d)) => {
+                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
+                    break;
+                }
+                Ok(Begun::Declined(d)) => {
+                    for v in pending.drain(..) {
+                        if !d.closed && d.holds.contains(&v.fingerprint) {
+                            let mut r = not_now(v, "fixed", &d.reason);
+                            r.delivered(&Delivered {
+                                pr: d.pr.clone(),
+                                unchanged: true,
+                                opened: false,
+                            });
+                            results.push(r);
+                        } else {
+                            results.push(not_now(v, "needs_human", &d.reason));
+                        }
+                    }
+                    break;
+                }
+                Ok(Begun::Ready(batch)) => *batch,
+            };
+            let mut in_batch = Vec::new();
+            let mut progressed = false;
+            while let Some(v) = pending.front().copied() {
+                if batch.holds(&v.fingerprint) {
+                    pending.pop_front();
+                    progressed = true;
+                    let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
+                    r.outcome = "fixed";
+                    in_batch.push(r);
+                    continue;
+                }
+                if batch.room() == 0 {
+                    break;
+                }
+                if let Err(d) = batch.reserve() {
+                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
+                    break;
+                }
+                pending.pop_front();
+                progressed = true;
+                progress.set_message(format!("{} {}", v.policy, v.resource.name_expr));
+                let text = batch
+                    .source()
+                    .repo
+                    .read(batch.tip(), &v.file)?
+                    .unwrap_or_default();
+                let outcome =
+                    runtime.block_on(remediator.remediate(&Subject::from(v), &text, root));
+                let mut result = FixResult::of(v, &outcome);
+                progress.inc(1);
+                let Outcome::Fixed { after, verdict, .. } = outcome else {
+                    results.push(result);
+                    continue;
+                };
+                let fix = AcceptedFix {
+                    fingerprint: v.fingerprint.clone(),
+                    policy: v.policy.clone(),
+                    title: v.title.clone(),
+                    severity: v.severity.to_string(),
+                    message: v.message.clone(),
+                    resource: result.resource.clone(),
+                    resource_type: v.resource.type_token.clone(),
+                    file: v.file.clone(),
+                    frameworks: v.frameworks.clone(),
+                    after,
+                    verdict,
+                };
+                match batch.add(fix) {
+                    Ok(()) => in_batch.push(result),
+                    Err(err) => {
+                        result.outcome = "failed";
+                        result.reason = Some(format!("delivery failed: {err}"));
+                        results.push(result);
+                    }
                 }
             }
+            if !in_batch.is_empty() {
+                match runtime.block_on(delivery.finish(batch)) {
+                    Ok(delivered) => {
+                        for r in &mut in_batch {
+                            r.delivered(&delivered);
+                        }
+                    }
+                    Err(err) => {
+                        for r in &mut in_batch {
+                            r.outcome = "failed";
+                            r.reason = Some(format!("delivery failed: {err}"));
+                        }
+                    }
+                }
+                results.extend(in_batch);
+            }
+            if !progressed {
+                let reason = format!("no branch of group {} has room", group.key);
+                results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &reason)));
+            }
         }
-        results.push(result);
-        progress.inc(1);
     }
-    progress.finish_and_clear();
     Ok(results)
 }
 
 /// The default: claim the violations assigned to the agent for this repository, fix, and
 /// record each outcome in the store. A dry run hands every claim back untouched.
+#[allow(clippy::too_many_arguments)]
 async fn from_store(
     args: &FixArgs,
+    config: &Config,
     remediator: &Remediator<'_>,
     repo: &Repo,
     base: Oid,
+    base_name: &str,
     root: &Path,
 ) -> Result<Vec<FixResult>> {
     let store = super::store::open(&args.store, root).await?;
@@ -310,7 +475,18 @@ async fn from_store(
     };
     let worker_id = format!("remedy-fix-{}", std::process::id());
     let lease = Duration::from_secs(600);
-    let delivery = LocalBranches::new(Repo::discover(root)?, base, Author::default());
+    let delivery = if args.dry_run {
+        None
+    } else {
+        Some(delivery(
+            args,
+            config,
+            repo,
+            base,
+            base_name,
+            Some((store.clone(), repository.url.clone())),
+        )?)
+    };
     let source = worker::Source { repo, base };
     let limit = args.limit.unwrap_or(usize::MAX);
     let hidden = args.format == Format::Json || !std::io::stderr().is_terminal();
@@ -331,23 +507,41 @@ async fn from_store(
         if items.is_empty() {
             break;
         }
-        for item in items {
-            progress.set_message(format!(
-                "{} {}",
-                item.violation.policy, item.violation.resource.name_expr
-            ));
-            let processed = worker::process(
-                &store,
-                remediator,
-                &source,
-                &delivery,
-                item,
-                lease,
-                args.dry_run,
-            )
-            .await?;
-            results.push(FixResult::from(processed));
-            progress.inc(1);
+        match &delivery {
+            // A dry run previews each fix on the base and hands it back.
+            None => {
+                for item in items {
+                    progress.set_message(format!(
+                        "{} {}",
+                        item.violation.policy, item.violation.resource.name_expr
+                    ));
+                    let processed = worker::process(
+                        &store,
+                        remediator,
+                        &source,
+                        &NoDelivery,
+                        item,
+                        lease,
+                        true,
+                    )
+                    .await?;
+                    results.push(FixResult::from(processed));
+                    progress.inc(1);
+                }
+            }
+            Some(delivery) => {
+                let n = items.len() as u64;
+                let processed =
+                    worker::process_all(&store, remediator, delivery.as_ref(), items, lease)
+                        .await?;
+                let deferred = processed.iter().any(|p| p.outcome == "deferred");
+                results.extend(processed.into_iter().map(FixResult::from));
+                progress.inc(n);
+                if deferred {
+                    // The rest would be deferred too: leave it in the queue for later.
+                    break;
+                }
+            }
         }
         if args.dry_run {
             break;
@@ -363,6 +557,78 @@ async fn from_store(
         );
     }
     Ok(results)
+}
+
+/// The delivery the settings and flags ask for: local branches, or GitHub.
+fn delivery(
+    args: &FixArgs,
+    config: &Config,
+    repo: &Repo,
+    base: Oid,
+    base_name: &str,
+    store: Option<(Store, String)>,
+) -> Result<Arc<dyn Delivery>> {
+    let (settings, github) = args
+        .delivery
+        .apply(config.delivery.clone(), config.github.clone());
+    let token = match settings.target {
+        Target::Local => None,
+        Target::Github => setup::token_from_env(),
+    };
+    setup::build(setup::Setup {
+        repo,
+        base_name,
+        base,
+        settings,
+        github,
+        data_dir: args
+            .delivery
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::deliver::clone::data_dir),
+        config_dir: setup::config_dir(config.source.as_deref()),
+        token,
+        clock: store
+            .as_ref()
+            .map_or_else(crate::store::Clock::system, |(s, _)| s.clock().clone()),
+        store,
+        retry: remedy_tools::forge::RetryPolicy::default(),
+    })
+    .context("cannot set up delivery")
+}
+
+/// A dry run delivers nothing.
+struct NoDelivery;
+
+impl Delivery for NoDelivery {
+    fn begin<'a>(
+        &'a self,
+        _group: &'a crate::deliver::Group,
+    ) -> crate::remediate::BoxFuture<'a, Result<crate::deliver::Begun, crate::deliver::DeliveryError>>
+    {
+        Box::pin(async {
+            Err(crate::deliver::DeliveryError::Config(
+                "a dry run delivers nothing".into(),
+            ))
+        })
+    }
+
+    fn finish(
+        &self,
+        _batch: crate::deliver::Batch,
+    ) -> crate::remediate::BoxFuture<'_, Result<Delivered, crate::deliver::DeliveryError>> {
+        Box::pin(async {
+            Err(crate::deliver::DeliveryError::Config(
+                "a dry run delivers nothing".into(),
+            ))
+        })
+    }
+
+    fn grouping(&self) -> &crate::deliver::DeliverySettings {
+        static DEFAULT: std::sync::OnceLock<crate::deliver::DeliverySettings> =
+            std::sync::OnceLock::new();
+        DEFAULT.get_or_init(crate::deliver::DeliverySettings::default)
+    }
 }
 
 fn progress_bar(len: u64, hidden: bool) -> ProgressBar {
@@ -434,6 +700,7 @@ fn write_table(
             "fixed" => ("fixed", GOOD),
             "needs_human" => ("needs human", WARN),
             "failed" => ("failed", BAD),
+            "deferred" => ("deferred", WARN),
             _ => ("resolved", DIM),
         };
         writeln!(
@@ -442,7 +709,10 @@ fn write_table(
             r.policy, r.resource, r.file
         )?;
         if let Some(branch) = &r.branch {
-            writeln!(out, "            {DIM}→ {branch}{DIM:#}")?;
+            match &r.pr {
+                Some(pr) => writeln!(out, "            {DIM}→ {pr} ({branch}){DIM:#}")?,
+                None => writeln!(out, "            {DIM}→ {branch}{DIM:#}")?,
+            }
         }
         if let Some(reason) = &r.reason {
             writeln!(out, "            {reason}")?;
@@ -481,12 +751,20 @@ fn write_table(
     };
     let verb = if dry_run {
         "would be fixed (dry run, nothing written)"
+    } else if results.iter().any(|r| r.pr.is_some()) {
+        "fixed in pull requests"
     } else {
-        "fixed on local branches"
+        "fixed on branches"
+    };
+    let deferred = count("deferred");
+    let deferred = if deferred > 0 {
+        format!(" · {WARN}{deferred}{WARN:#} deferred")
+    } else {
+        String::new()
     };
     writeln!(
         out,
-        "\n{GOOD}{fixed}{GOOD:#} {verb}{base} · {WARN}{}{WARN:#} need a human · {BAD}{}{BAD:#} failed · {} already resolved",
+        "\n{GOOD}{fixed}{GOOD:#} {verb}{base} · {WARN}{}{WARN:#} need a human · {BAD}{}{BAD:#} failed · {} already resolved{deferred}",
         count("needs_human"),
         count("failed"),
         count("resolved")

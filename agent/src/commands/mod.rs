@@ -7,6 +7,7 @@ pub mod fix;
 pub mod policies;
 pub mod run;
 pub mod store;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 

@@ -9,8 +9,10 @@ use tokio::sync::watch;
 
 use crate::cli::RunArgs;
 use crate::daemon::metrics::Metrics;
-use crate::daemon::pool::Shared;
+use crate::daemon::pool::{DeliveryConfig, Shared};
 use crate::daemon::{Daemon, DaemonSettings};
+use crate::deliver::forge::ForgeDelivery;
+use crate::deliver::{Target, setup};
 use crate::store::{ClaimScope, Repository};
 
 pub fn run(args: &RunArgs) -> Result<()> {
@@ -21,7 +23,23 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let root = repo.root().to_path_buf();
     let settings = settings(args, config.daemon.clone(), &repo);
     let base = settings.base.clone().unwrap_or_else(|| "HEAD".into());
-    drop(repo);
+    let (delivery, github) = args
+        .delivery
+        .apply(config.delivery.clone(), config.github.clone());
+    let delivery_config = DeliveryConfig {
+        settings: delivery,
+        github,
+        data_dir: args
+            .delivery
+            .data_dir
+            .clone()
+            .unwrap_or_else(crate::deliver::clone::data_dir),
+        config_dir: setup::config_dir(config.source.as_deref()),
+    };
+    delivery_config
+        .settings
+        .validate()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let llm = super::llm_fixer(&args.llm, &config, args.provider)?;
     let api_token = std::env::var("REMEDY_API_TOKEN")
         .ok()
@@ -59,6 +77,12 @@ pub fn run(args: &RunArgs) -> Result<()> {
         shared.lease = Duration::from_secs(settings.lease_secs.max(1));
         shared.poll = Duration::from_secs(settings.poll_secs.max(1));
         shared.exit_when_idle = args.exit_when_idle;
+        // A worker claims at most one pull request's worth, so a group is fixed together.
+        shared.batch = delivery_config.settings.max_violations_per_pr.max(1);
+        if delivery_config.settings.target == Target::Github {
+            shared.forge = Some(Arc::new(forge(&shared, &delivery_config)?));
+        }
+        shared.delivery = delivery_config;
         Daemon {
             settings,
             shared: Arc::new(shared),
@@ -70,6 +94,29 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .run()
         .await
     })
+}
+
+/// GitHub delivery for the whole process (one managed clone, one set of rate limits).
+fn forge(shared: &Shared, config: &DeliveryConfig) -> Result<ForgeDelivery> {
+    let repo = Repo::discover(&shared.root)?;
+    let base = repo.resolve(&shared.base)?;
+    setup::github(setup::Setup {
+        repo: &repo,
+        base_name: &shared.base,
+        base,
+        settings: config.settings.clone(),
+        github: config.github.clone(),
+        data_dir: config.data_dir.clone(),
+        config_dir: config.config_dir.clone(),
+        token: setup::token_from_env(),
+        store: Some((
+            shared.store.clone(),
+            shared.scope.repository.clone().unwrap_or_default(),
+        )),
+        clock: shared.store.clock().clone(),
+        retry: remedy_tools::forge::RetryPolicy::default(),
+    })
+    .context("cannot set up GitHub delivery")
 }
 
 /// `[daemon]` with the flags on top, and the base defaulting to the checked-out branch.
@@ -94,6 +141,9 @@ fn settings(args: &RunArgs, mut s: DaemonSettings, repo: &Repo) -> DaemonSetting
     }
     if let Some(v) = args.shutdown_deadline_secs {
         s.shutdown_deadline_secs = v;
+    }
+    if let Some(v) = args.sync_interval_secs {
+        s.sync_interval_secs = v;
     }
     if s.base.is_none() {
         s.base = repo.current_branch();

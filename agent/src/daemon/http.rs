@@ -307,7 +307,7 @@ async fn status(State(api): Ctx) -> Response {
 }
 
 async fn prs(State(api): Ctx) -> Response {
-    match api.shared.store.prs(500).await {
+    match api.shared.store.pr_summaries(500).await {
         Ok(prs) => Json(json!({ "prs": prs })).into_response(),
         Err(err) => store_error(&err),
     }

@@ -161,6 +161,10 @@ impl Metrics {
         self.rate_limit_wait_ms.inc_by(ms);
     }
 
+    pub fn prs_opened(&self, n: u64) {
+        self.prs_opened.inc_by(n);
+    }
+
     pub fn prs_merged(&self, n: u64) {
         self.prs_merged.inc_by(n);
     }
@@ -207,9 +211,6 @@ impl Metrics {
             && !delivered.unchanged
         {
             self.fixes_delivered.inc();
-            if delivered.pr.number.is_some() {
-                self.prs_opened.inc();
-            }
         }
     }
 

@@ -1,12 +1,14 @@
 //! `remedy run`: the long-running agent. A pool of workers drains the queue (claim → remediate →
 //! deliver → complete, each lease kept alive), the repository is re-audited on a schedule so new
 //! violations are recorded and fixed ones resolve, and an HTTP API serves assignments, status and
-//! metrics. SIGTERM/SIGINT drain: claiming stops, in-flight work may finish until a deadline, the
+//! metrics; with GitHub delivery, remedy's pull requests are synced on a schedule (merged ones
+//! resolve after a re-audit, closed ones go to a human). SIGTERM/SIGINT drain: claiming stops, in-flight work may finish until a deadline, the
 //! rest is handed back. A SIGKILL loses nothing: leases expire and the work is claimed again.
 
 pub mod http;
 pub mod metrics;
 pub mod pool;
+mod pr_sync;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +41,8 @@ pub struct DaemonSettings {
     pub audit_interval_secs: u64,
     /// How long in-flight work may run after SIGTERM before its leases are handed back.
     pub shutdown_deadline_secs: u64,
+    /// How often remedy's open pull requests are synced (GitHub delivery; 0: never).
+    pub sync_interval_secs: u64,
 }
 
 impl Default for DaemonSettings {
@@ -51,6 +55,7 @@ impl Default for DaemonSettings {
             poll_secs: 5,
             audit_interval_secs: 900,
             shutdown_deadline_secs: 30,
+            sync_interval_secs: 300,
         }
     }
 }
@@ -121,12 +126,20 @@ impl Daemon {
             tokio::spawn(async move { d.audit_loop().await })
         });
         let workers = pool::start(&daemon.shared);
+        let syncer = pr_sync::start(
+            &daemon.shared,
+            &daemon.repository,
+            Duration::from_secs(daemon.settings.sync_interval_secs),
+        );
 
         wait_for_signal(&shutdown).await;
         let deadline = Duration::from_secs(daemon.settings.shutdown_deadline_secs);
         tracing::info!("draining: no new claims; in-flight work has {deadline:?} to finish");
         let _ = shutdown.send(true);
         drain(workers, &daemon.shared, deadline).await;
+        if let Some(syncer) = syncer {
+            let _ = tokio::task::spawn_blocking(move || syncer.join()).await;
+        }
         if let Some(task) = auditor {
             task.abort();
         }

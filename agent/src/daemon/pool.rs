@@ -1,5 +1,5 @@
 //! The worker pool: each worker is an OS thread with its own small runtime (remediation is CPU
-//! work; it must not starve the HTTP API), claiming one violation at a time under a lease.
+//! work; it must not starve the HTTP API), claiming a batch of violations at a time under leases.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -9,15 +9,25 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use remedy_guardrails::PolicySet;
-use remedy_tools::git::{Author, Repo};
+use remedy_tools::git::Repo;
 use tokio::sync::watch;
 use tracing::Instrument;
 
 use super::metrics::Metrics;
-use crate::deliver::LocalBranches;
+use crate::deliver::forge::ForgeDelivery;
+use crate::deliver::{DeliverySettings, GitHubSettings, setup};
 use crate::remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues};
 use crate::store::{ClaimScope, Lease, Queue, Store, WorkItem};
 use crate::worker::{self, Processed};
+
+/// Where accepted fixes go: the `[delivery]`/`[github]` settings with the flags applied.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryConfig {
+    pub settings: DeliverySettings,
+    pub github: GitHubSettings,
+    pub data_dir: PathBuf,
+    pub config_dir: Option<PathBuf>,
+}
 
 /// Everything the workers share.
 pub struct Shared {
@@ -33,13 +43,19 @@ pub struct Shared {
     /// The base branch fixes are made against (re-resolved for every violation).
     pub base: String,
     pub scope: ClaimScope,
+    pub delivery: DeliveryConfig,
+    /// GitHub delivery, built once: its managed clone, git lock and rate limits are the whole
+    /// process's, shared by every worker and the pull-request sync.
+    pub forge: Option<Arc<ForgeDelivery>>,
+    /// Violations a worker claims at once (grouped delivery fixes a group together).
+    pub batch: usize,
     pub lease: Duration,
     pub poll: Duration,
     pub workers: usize,
     pub exit_when_idle: bool,
     pub shutdown: watch::Sender<bool>,
-    /// The lease each busy worker holds, so a shutdown past its deadline can hand them back.
-    pub in_flight: Mutex<BTreeMap<usize, Lease>>,
+    /// The leases each busy worker holds, so a shutdown past its deadline can hand them back.
+    pub in_flight: Mutex<BTreeMap<usize, Vec<Lease>>>,
     idle: AtomicUsize,
     /// Whether the last store round trip worked (for `/readyz`).
     pub store_ok: AtomicBool,
@@ -68,6 +84,12 @@ impl Shared {
             root,
             base,
             scope,
+            delivery: DeliveryConfig {
+                data_dir: crate::deliver::clone::data_dir(),
+                ..DeliveryConfig::default()
+            },
+            forge: None,
+            batch: 8,
             lease: Duration::from_secs(600),
             poll: Duration::from_secs(5),
             workers: workers.max(1),
@@ -79,7 +101,7 @@ impl Shared {
         }
     }
 
-    fn remediator(&self) -> Remediator<'_> {
+    pub fn remediator(&self) -> Remediator<'_> {
         let mut remediator = Remediator::new(&self.policies);
         remediator.values = self.values.clone();
         remediator.provider = self.provider;
@@ -88,7 +110,7 @@ impl Shared {
         remediator
     }
 
-    fn stopping(&self) -> bool {
+    pub fn stopping(&self) -> bool {
         *self.shutdown.borrow()
     }
 
@@ -98,6 +120,7 @@ impl Shared {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .values()
+            .flatten()
             .cloned()
             .collect()
     }
@@ -154,14 +177,14 @@ async fn run(i: usize, shared: &Shared) {
     while !shared.stopping() {
         let claimed = shared
             .store
-            .claim(&worker, 1, shared.lease, &shared.scope)
+            .claim(&worker, shared.batch, shared.lease, &shared.scope)
             .await;
-        let item = match claimed {
+        let items = match claimed {
             Ok(items) => {
                 shared.store_ok.store(true, Ordering::Relaxed);
                 shared.metrics.store_ok(shared.store.clock().now_ms());
                 backoff = Duration::from_millis(250);
-                items.into_iter().next()
+                items
             }
             Err(err) => {
                 shared.store_ok.store(false, Ordering::Relaxed);
@@ -172,7 +195,7 @@ async fn run(i: usize, shared: &Shared) {
                 continue;
             }
         };
-        let Some(item) = item else {
+        if items.is_empty() {
             if !idle {
                 idle = true;
                 shared.idle.fetch_add(1, Ordering::SeqCst);
@@ -184,31 +207,27 @@ async fn run(i: usize, shared: &Shared) {
             }
             pause(shared, shared.poll).await;
             continue;
-        };
+        }
         if idle {
             idle = false;
             shared.idle.fetch_sub(1, Ordering::SeqCst);
         }
-        work(shared, &remediator, &worker, item).await;
+        work(shared, &remediator, &worker, items).await;
     }
     tracing::debug!(worker, "worker stopped");
 }
 
-async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, item: WorkItem) {
+async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, items: Vec<WorkItem>) {
     let slot = worker_slot(worker);
+    let leases: Vec<Lease> = items.iter().map(|i| i.lease.clone()).collect();
     shared
         .in_flight
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(slot, item.lease.clone());
+        .insert(slot, leases.clone());
     shared.metrics.busy(1);
-    let span = tracing::info_span!(
-        "violation",
-        fingerprint = %item.violation.fingerprint,
-        policy = %item.violation.policy,
-        worker
-    );
-    let result = process(shared, remediator, item).instrument(span).await;
+    let span = tracing::info_span!("batch", worker, violations = items.len());
+    let result = process(shared, remediator, items).instrument(span).await;
     shared.metrics.busy(-1);
     shared
         .in_flight
@@ -217,17 +236,31 @@ async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, item: 
         .remove(&slot);
     match result {
         Ok(processed) => {
-            tracing::info!(
-                fingerprint = %processed.fingerprint,
-                outcome = processed.outcome,
-                reason = processed.reason.as_deref().unwrap_or(""),
-                "processed"
-            );
-            shared.metrics.processed(&processed);
+            for p in &processed {
+                tracing::info!(
+                    fingerprint = %p.fingerprint,
+                    outcome = p.outcome,
+                    reason = p.reason.as_deref().unwrap_or(""),
+                    "processed"
+                );
+                shared.metrics.processed(p);
+            }
+            // A batch's violations share their pull request: count each one once.
+            let opened: std::collections::BTreeSet<&str> = processed
+                .iter()
+                .filter_map(|p| p.delivered.as_ref())
+                .filter(|d| d.opened)
+                .map(|d| d.pr.branch.as_str())
+                .collect();
+            shared.metrics.prs_opened(opened.len() as u64);
         }
         Err(err) => {
             shared.metrics.store_error();
             tracing::warn!("{err:#}");
+            // Nothing was recorded for these: hand them back rather than wait for expiry.
+            for lease in &leases {
+                let _ = shared.store.release(lease).await;
+            }
         }
     }
 }
@@ -235,21 +268,41 @@ async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, item: 
 async fn process(
     shared: &Shared,
     remediator: &Remediator<'_>,
-    item: WorkItem,
-) -> anyhow::Result<Processed> {
-    // A fresh handle per violation: the base may have moved since the last one.
+    items: Vec<WorkItem>,
+) -> anyhow::Result<Vec<Processed>> {
+    if let Some(forge) = &shared.forge {
+        return Ok(worker::process_all(
+            &shared.store,
+            remediator,
+            forge.as_ref(),
+            items,
+            shared.lease,
+        )
+        .await?);
+    }
+    // Local branches: a fresh repository handle per batch, since the base may have moved.
     let repo = Repo::discover(&shared.root)?;
     let base = repo.resolve(&shared.base)?;
-    let delivery = LocalBranches::new(Repo::discover(&shared.root)?, base, Author::default());
-    let source = worker::Source { repo: &repo, base };
-    Ok(worker::process(
+    let config = &shared.delivery;
+    let delivery = setup::build(setup::Setup {
+        repo: &repo,
+        base_name: &shared.base,
+        base,
+        settings: config.settings.clone(),
+        github: config.github.clone(),
+        data_dir: config.data_dir.clone(),
+        config_dir: config.config_dir.clone(),
+        token: None,
+        store: None,
+        clock: shared.store.clock().clone(),
+        retry: remedy_tools::forge::RetryPolicy::default(),
+    })?;
+    Ok(worker::process_all(
         &shared.store,
         remediator,
-        &source,
-        &delivery,
-        item,
+        delivery.as_ref(),
+        items,
         shared.lease,
-        false,
     )
     .await?)
 }

@@ -1,11 +1,49 @@
-//! Delivery: where accepted fixes go. [`LocalBranches`] commits each fix on a local branch of
-//! the repository (no forge, no token: the embedded default).
+//! Delivery: where accepted fixes go.
+//!
+//! Fixes travel in *groups* ([`group`]): one branch, and on a forge one pull request, per
+//! violation, resource, file or policy. A [`Delivery`] is asked for a group in two steps, so that
+//! several fixes to one file are made one after another, each on the text the previous one left:
+//!
+//! 1. [`Delivery::begin`] finds the group's branch and decides whether remedy may write to it
+//!    ([`Begun::Ready`] with a [`Batch`], [`Begun::Declined`] when a person closed its pull
+//!    request or committed to it, [`Begun::Deferred`] by a rate limit or the delivery window);
+//! 2. the caller remediates each violation on [`Batch::source`] (the branch's tip, with the
+//!    batch's earlier fixes) and [`Batch::add`]s each accepted fix: one commit each, with its
+//!    `Remedy-Violation` trailer;
+//! 3. [`Delivery::finish`] publishes the batch: the branch (pushed, on a forge), the pull
+//!    request opened or updated in place, labels, reviewers, auto-merge where allowed.
+//!
+//! [`crate::worker::process_group`] drives this for claimed work; [`Delivery::deliver`] delivers
+//! one fix made on the base as a group of its own. [`LocalBranches`] (no forge, no token: the
+//! default) keeps branches in the repository itself; [`forge::ForgeDelivery`] pushes from a
+//! managed clone ([`clone`]) and opens pull requests.
+
+pub mod clone;
+pub mod forge;
+pub mod group;
+pub mod limits;
+pub mod settings;
+pub mod setup;
+pub mod sync;
+pub mod template;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use remedy_guardrails::gate::Verdict;
-use remedy_tools::git::{Author, GitError, Oid, Repo};
+use remedy_tools::forge::ForgeError;
+use remedy_tools::git::{Author, CommitInfo, GitError, Oid, Repo};
+
+pub use group::{Group, GroupBy};
+pub use limits::Deferred;
+pub use settings::{DeliverySettings, GitHubSettings, Mode, Target};
+pub use template::commit_message;
 
 use crate::remediate::BoxFuture;
 use crate::store::PrRef;
+use crate::worker::Source;
+
+/// Every branch remedy writes starts with this.
+pub const BRANCH_PREFIX: &str = "remedy/";
 
 /// An accepted fix, ready to go out.
 #[derive(Debug, Clone)]
@@ -17,7 +55,11 @@ pub struct AcceptedFix {
     pub message: String,
     /// The resource's name, or its name expression.
     pub resource: String,
+    /// Its Pulumi type token.
+    pub resource_type: String,
     pub file: String,
+    /// Framework → controls the policy maps to.
+    pub frameworks: BTreeMap<String, Vec<String>>,
     /// The file after the fix.
     pub after: String,
     pub verdict: Verdict,
@@ -27,104 +69,360 @@ pub struct AcceptedFix {
 pub enum DeliveryError {
     #[error(transparent)]
     Git(#[from] GitError),
+    #[error(transparent)]
+    Forge(#[from] ForgeError),
     #[error("{0}")]
-    Forge(String),
+    Config(String),
 }
 
-/// Sends accepted fixes somewhere reviewers can see them.
-pub trait Delivery: Send + Sync {
-    /// Deliver one fix; where it went.
-    fn deliver<'a>(
-        &'a self,
-        fix: &'a AcceptedFix,
-    ) -> BoxFuture<'a, Result<Delivered, DeliveryError>>;
-}
-
-/// Where a fix went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivered {
-    pub pr: PrRef,
-    /// The branch already held this exact fix: nothing was written.
-    pub unchanged: bool,
-}
-
-/// The branch a violation's fix lives on: `remedy/<policy>/<first 8 of the fingerprint>`.
-pub fn branch_name(policy: &str, fingerprint: &str) -> String {
-    format!(
-        "remedy/{policy}/{}",
-        &fingerprint[..8.min(fingerprint.len())]
-    )
-}
-
-/// The commit message: what was wrong, the gate's evidence, and the `Remedy-Violation` trailer.
-pub fn commit_message(fix: &AcceptedFix) -> String {
-    let checks: Vec<String> = fix
-        .verdict
-        .checks
-        .iter()
-        .map(|c| format!("- {}: {}", c.name, c.evidence))
-        .collect();
-    format!(
-        "fix({}): {} in {}\n\n{} ({}).\n{}\n\nGate:\n{}\n\nRemedy-Violation: {}\n",
-        fix.policy,
-        fix.resource,
-        fix.file,
-        fix.title,
-        fix.severity,
-        fix.message,
-        checks.join("\n"),
-        fix.fingerprint
-    )
-}
-
-/// One local branch per fix, from the base commit; the working tree is never touched.
-pub struct LocalBranches {
-    repo: std::sync::Mutex<Repo>,
-    base: Oid,
-    author: Author,
-}
-
-impl LocalBranches {
-    pub fn new(repo: Repo, base: Oid, author: Author) -> Self {
-        Self {
-            repo: std::sync::Mutex::new(repo),
-            base,
-            author,
+impl DeliveryError {
+    /// Worth retrying later (a forge outage or throttling, a network error).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Forge(e) => e.is_transient(),
+            Self::Git(GitError::Remote { .. }) => true,
+            _ => false,
         }
     }
 }
 
-impl Delivery for LocalBranches {
+/// Where a group went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub pr: PrRef,
+    /// Nothing new was written: the branch already held these fixes.
+    pub unchanged: bool,
+    /// This delivery opened the pull request (rather than updating one).
+    pub opened: bool,
+}
+
+/// Remedy must not write to a group's branch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declined {
+    /// Why, for the violations' `needs_human` reason and events.
+    pub reason: String,
+    /// The group's pull request (or branch).
+    pub pr: PrRef,
+    /// A person closed the pull request without merging (otherwise: a person committed to the
+    /// branch, and the pull request stays theirs).
+    pub closed: bool,
+    /// Fingerprints the branch already fixes.
+    pub holds: BTreeSet<String>,
+}
+
+/// What [`Delivery::begin`] found.
+pub enum Begun {
+    Ready(Box<Batch>),
+    Declined(Declined),
+    Deferred(Deferred),
+}
+
+/// Sends accepted fixes somewhere reviewers can see them. See the module documentation for the
+/// protocol; implementations must leave nothing half-written when they fail (a failed push or
+/// forge call leaves the remote as it was, or as a later run can complete).
+pub trait Delivery: Send + Sync {
+    /// Find the group's branch (the first part with room) and decide whether remedy may write.
+    fn begin<'a>(&'a self, group: &'a Group) -> BoxFuture<'a, Result<Begun, DeliveryError>>;
+
+    /// Publish a batch: branch, pull request, labels, reviewers, auto-merge.
+    fn finish(&self, batch: Batch) -> BoxFuture<'_, Result<Delivered, DeliveryError>>;
+
+    /// How this delivery groups fixes, and the mode of a violation's pull request.
+    fn grouping(&self) -> &DeliverySettings;
+
+    /// The group of one violation.
+    fn group_of(&self, member: &group::Member<'_>, severity: remedy_guardrails::Severity) -> Group {
+        let settings = self.grouping();
+        Group::of(
+            settings.group_by,
+            member,
+            settings.mode_for(member.policy, severity),
+            settings.max_violations_per_pr,
+        )
+    }
+
+    /// Deliver one fix made on the base, as a group of its own (whatever the grouping):
+    /// a fix made on the base cannot join a branch whose earlier fixes changed the same file.
+    /// A deferral or a declined branch is an error here; [`crate::worker::process_group`]
+    /// handles them without losing work.
     fn deliver<'a>(
         &'a self,
         fix: &'a AcceptedFix,
     ) -> BoxFuture<'a, Result<Delivered, DeliveryError>> {
         Box::pin(async move {
-            let repo = self
-                .repo
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let branch = branch_name(&fix.policy, &fix.fingerprint);
-            let unchanged = repo.branch_head(&branch).is_some_and(|head| {
-                repo.read(head, &fix.file).ok().flatten().as_deref() == Some(fix.after.as_str())
-            });
-            if !unchanged {
-                repo.commit_files(
-                    self.base,
-                    &branch,
-                    &[(fix.file.clone(), fix.after.clone())],
-                    &commit_message(fix),
-                    &self.author,
-                )?;
+            let settings = self.grouping();
+            let member = group::Member {
+                fingerprint: &fix.fingerprint,
+                policy: &fix.policy,
+                file: &fix.file,
+                resource_type: &fix.resource_type,
+                resource: &fix.resource,
+            };
+            let severity = fix
+                .severity
+                .parse()
+                .unwrap_or(remedy_guardrails::Severity::Low);
+            let group = Group::of(
+                GroupBy::PerViolation,
+                &member,
+                settings.mode_for(&fix.policy, severity),
+                settings.max_violations_per_pr,
+            );
+            match self.begin(&group).await? {
+                Begun::Ready(mut batch) => {
+                    if !batch.holds(&fix.fingerprint) {
+                        batch.add(fix.clone())?;
+                    }
+                    self.finish(*batch).await
+                }
+                Begun::Declined(d) => Err(DeliveryError::Config(d.reason)),
+                Begun::Deferred(d) => Err(DeliveryError::Config(d.reason)),
+            }
+        })
+    }
+}
+
+/// A group's branch, open for fixes: they are committed one after another on [`Batch::tip`].
+pub struct Batch {
+    pub group: Group,
+    pub branch: String,
+    /// The base branch's name and the commit fixes are made against when the branch is new.
+    pub base_name: String,
+    pub base: Oid,
+    repo: Repo,
+    /// The branch's commit when the batch began (`None`: a new branch).
+    start: Option<Oid>,
+    tip: Oid,
+    /// Replace the remote branch (it was merged, or sync rebuilds it on a moved base).
+    force: bool,
+    holds: BTreeSet<String>,
+    added: Vec<AcceptedFix>,
+    author: Author,
+    /// The group's open pull request.
+    pub(crate) pr: Option<remedy_tools::forge::PullRequest>,
+    limits: Option<std::sync::Arc<limits::Limits>>,
+}
+
+impl Batch {
+    /// Where the next fix is made: files at the branch's tip, earlier fixes of this batch
+    /// included.
+    pub fn source(&self) -> Source<'_> {
+        Source {
+            repo: &self.repo,
+            base: self.tip,
+        }
+    }
+
+    /// Whether the branch already fixes this violation.
+    pub fn holds(&self, fingerprint: &str) -> bool {
+        self.holds.contains(fingerprint) || self.added.iter().any(|f| f.fingerprint == fingerprint)
+    }
+
+    /// Fixes this batch may still take (`max_violations_per_pr`).
+    pub fn room(&self) -> usize {
+        self.group
+            .max
+            .saturating_sub(self.holds.len() + self.added.len())
+    }
+
+    /// Take one commit from the hourly budget before making a fix.
+    pub fn reserve(&self) -> Result<(), Deferred> {
+        match &self.limits {
+            Some(limits) => limits.take_commit(),
+            None => Ok(()),
+        }
+    }
+
+    /// Commit a fix on the tip (no reference moves until [`Delivery::finish`]).
+    pub fn add(&mut self, fix: AcceptedFix) -> Result<(), DeliveryError> {
+        self.tip = self.repo.commit(
+            self.tip,
+            &[(fix.file.clone(), fix.after.clone())],
+            &template::commit_message(&fix),
+            &self.author,
+        )?;
+        self.added.push(fix);
+        Ok(())
+    }
+
+    /// The fixes added in this batch.
+    pub fn added(&self) -> &[AcceptedFix] {
+        &self.added
+    }
+
+    pub fn tip(&self) -> Oid {
+        self.tip
+    }
+
+    fn changed(&self) -> bool {
+        !self.added.is_empty() || (self.force && Some(self.tip) != self.start)
+    }
+}
+
+/// What a remedy branch holds, and whether anyone else has written to it.
+pub(crate) struct BranchState {
+    pub holds: BTreeSet<String>,
+    /// The first commit not made by remedy: a person's.
+    pub human: Option<CommitInfo>,
+}
+
+/// Read the commits of a branch since `base`: remedy's carry the trailer and remedy's author.
+pub(crate) fn inspect(
+    repo: &Repo,
+    base: Oid,
+    tip: Oid,
+    author: &Author,
+) -> Result<BranchState, GitError> {
+    let commits = repo.commits_between(base, tip)?;
+    let mut holds = BTreeSet::new();
+    let mut human = None;
+    for commit in commits {
+        match template::trailer(&commit.message) {
+            Some(fp) if commit.author_email.eq_ignore_ascii_case(&author.email) => {
+                holds.insert(fp.to_string());
+            }
+            _ => {
+                if human.is_none() {
+                    human = Some(commit);
+                }
+            }
+        }
+    }
+    Ok(BranchState { holds, human })
+}
+
+/// The reason a person's commit gives.
+pub(crate) fn human_reason(branch: &str, commit: &CommitInfo) -> String {
+    let id = commit.id.to_string();
+    format!(
+        "{} <{}> committed to {branch} ({}); remedy leaves the branch and its pull request to them",
+        commit.author_name,
+        commit.author_email,
+        &id[..id.len().min(10)]
+    )
+}
+
+/// One local branch per group, from the base commit; the working tree is never touched.
+pub struct LocalBranches {
+    root: std::path::PathBuf,
+    base: Oid,
+    base_name: String,
+    settings: DeliverySettings,
+}
+
+impl LocalBranches {
+    /// Branches in the repository at `repo`'s root, from `base`, written by `author`
+    /// (grouped per violation).
+    pub fn new(repo: &Repo, base: Oid, author: Author) -> Self {
+        let settings = DeliverySettings {
+            author_name: author.name,
+            author_email: author.email,
+            ..DeliverySettings::default()
+        };
+        Self::with_settings(repo, base, "HEAD", settings)
+    }
+
+    pub fn with_settings(
+        repo: &Repo,
+        base: Oid,
+        base_name: &str,
+        settings: DeliverySettings,
+    ) -> Self {
+        Self {
+            root: repo.root().to_path_buf(),
+            base,
+            base_name: base_name.to_string(),
+            settings,
+        }
+    }
+}
+
+impl Delivery for LocalBranches {
+    fn grouping(&self) -> &DeliverySettings {
+        &self.settings
+    }
+
+    fn begin<'a>(&'a self, group: &'a Group) -> BoxFuture<'a, Result<Begun, DeliveryError>> {
+        Box::pin(async move {
+            let repo = Repo::discover(&self.root)?;
+            let author = self.settings.author();
+            for part in 1..=1000 {
+                let branch = group.branch(part);
+                let head = repo
+                    .branch_head(&branch)
+                    // A branch merged into the base starts again from the base.
+                    .filter(|head| repo.merge_base(*head, self.base) != Some(*head));
+                let (start, holds) = match head {
+                    Some(head) => {
+                        let state = inspect(&repo, self.base, head, &author)?;
+                        if let Some(commit) = &state.human {
+                            return Ok(Begun::Declined(Declined {
+                                reason: human_reason(&branch, commit),
+                                pr: local_ref(&branch),
+                                closed: false,
+                                holds: state.holds,
+                            }));
+                        }
+                        if state.holds.len() >= group.max {
+                            continue;
+                        }
+                        (Some(head), state.holds)
+                    }
+                    None => (None, BTreeSet::new()),
+                };
+                return Ok(Begun::Ready(Box::new(Batch {
+                    group: group.clone(),
+                    branch,
+                    base_name: self.base_name.clone(),
+                    base: self.base,
+                    tip: start.unwrap_or(self.base),
+                    start,
+                    force: false,
+                    holds,
+                    added: Vec::new(),
+                    author,
+                    pr: None,
+                    limits: None,
+                    repo,
+                })));
+            }
+            Err(DeliveryError::Config(format!(
+                "group {} has no branch with room left",
+                group.key
+            )))
+        })
+    }
+
+    fn finish(&self, batch: Batch) -> BoxFuture<'_, Result<Delivered, DeliveryError>> {
+        Box::pin(async move {
+            let changed = batch.changed();
+            if changed {
+                batch
+                    .repo
+                    .set_reference(&format!("refs/heads/{}", batch.branch), batch.tip)?;
             }
             Ok(Delivered {
-                pr: PrRef {
-                    branch,
-                    number: None,
-                    url: None,
-                },
-                unchanged,
+                pr: local_ref(&batch.branch),
+                unchanged: !changed,
+                opened: false,
             })
         })
     }
+}
+
+fn local_ref(branch: &str) -> PrRef {
+    PrRef {
+        branch: branch.to_string(),
+        number: None,
+        url: None,
+    }
+}
+
+/// The branch a violation's fix lives on when fixes are grouped per violation:
+/// `remedy/<policy>/<first 8 of the fingerprint>`.
+pub fn branch_name(policy: &str, fingerprint: &str) -> String {
+    format!(
+        "{BRANCH_PREFIX}{policy}/{}",
+        &fingerprint[..8.min(fingerprint.len())]
+    )
 }

@@ -11,6 +11,7 @@ mod clock;
 mod error;
 mod migrate;
 mod postgres;
+mod prs;
 mod queue;
 mod record;
 mod repo;
@@ -28,12 +29,13 @@ use std::time::Duration;
 pub use clock::{Clock, format_day, format_time};
 pub use error::{StoreError, redact};
 pub use postgres::PostgresStore;
+pub use prs::{PrRecord, PrState, Settlement};
 pub use queue::{ClaimScope, Lease, Outcome, Queue, Retry, RetryPolicy, WorkItem};
 pub use record::{PolicyInfo, RecordInput, RecordSummary};
-pub use repo::{Repository, normalize_remote};
+pub use repo::{Repository, normalize_remote, origin_url};
 pub use select::{Filter, Page, ViolationPage};
 pub use sqlite::SqliteStore;
-pub use stats::{PrRecord, QueueStats};
+pub use stats::{PrSummary, QueueStats};
 pub use status::{
     AuditPoint, Breakdown, BreakdownRow, DayActivity, FrameworkScore, NeedsHuman, Scores, StatusBy,
     StatusReport,

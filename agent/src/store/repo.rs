@@ -28,7 +28,8 @@ impl Repository {
 }
 
 /// `remote.origin.url` of the repository at `root`: asked of git, else read from `.git/config`.
-fn origin_url(root: &Path) -> Option<String> {
+/// It may carry credentials (`https://user:token@host/…`): redact before showing it.
+pub fn origin_url(root: &Path) -> Option<String> {
     if !root.join(".git").exists() {
         return None;
     }

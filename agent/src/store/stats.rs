@@ -22,7 +22,7 @@ pub struct QueueStats {
 
 /// A pull request (or, with local delivery, a branch) the store knows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PrRecord {
+pub struct PrSummary {
     pub repository: String,
     pub branch: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -70,7 +70,7 @@ impl Store {
     }
 
     /// Pull requests (branches) by most recently updated, with how many violations each holds.
-    pub async fn prs(&self, limit: u64) -> Result<Vec<PrRecord>, StoreError> {
+    pub async fn pr_summaries(&self, limit: u64) -> Result<Vec<PrSummary>, StoreError> {
         let mut tx = self.begin_read().await?;
         let mut sql = Sql::new(
             "SELECT r.url AS repo_url, p.branch, p.number, p.url, p.state, p.created_at, p.updated_at, \
@@ -80,7 +80,7 @@ impl Store {
         sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
         let prs = tx
             .fetch_map(&sql, |r| {
-                Ok(PrRecord {
+                Ok(PrSummary {
                     repository: r.text("repo_url")?,
                     branch: r.text("branch")?,
                     number: r.opt_int("number")?,

@@ -1,7 +1,6 @@
 //! GitHub and GitHub Enterprise through octocrab (its raw request methods, so that status codes
 //! and rate-limit headers drive our own retry policy).
 
-use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, StatusCode};
@@ -9,32 +8,13 @@ use octocrab::Octocrab;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
+pub use super::Token;
 use super::{
     BoxFuture, ChecksState, Forge, ForgeError, NewPullRequest, PrState, PullRequest, RetryPolicy,
 };
 
 /// The public API; GitHub Enterprise Server is `https://HOST/api/v3`.
 pub const PUBLIC_API: &str = "https://api.github.com";
-
-/// A token that never prints.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(token: String) -> Self {
-        Self(token)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
 
 /// A repository on GitHub.
 pub struct GitHub {

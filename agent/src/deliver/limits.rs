@@ -1,0 +1,371 @@
+//! How fast remedy may write: new pull requests and commits per hour (governor, on a clock
+//! tests can hold), the cap on open pull requests (counted from the store and the forge), and
+//! the delivery window. A limit never blocks and never loses work: it answers with the instant
+//! the work may go ahead ([`Deferred`]), and the worker hands the violation back to the queue
+//! until then.
+
+use std::collections::BTreeSet;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use governor::clock::Clock as GovernorClock;
+use governor::nanos::Nanos;
+use governor::{Quota, RateLimiter};
+
+use super::settings::{DeliverySettings, Schedule};
+use crate::store::Clock;
+
+/// Not now: the earliest instant (milliseconds since the epoch) it may go ahead, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deferred {
+    pub until_ms: i64,
+    pub reason: String,
+}
+
+/// The store's clock as governor's: one "now" for the queue and the limits, manual in tests.
+#[derive(Debug, Clone)]
+pub struct LimitClock(pub Clock);
+
+impl GovernorClock for LimitClock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        let ms = u64::try_from(self.0.now_ms().max(0)).unwrap_or(0);
+        Nanos::from(ms.saturating_mul(1_000_000))
+    }
+}
+
+type Limiter = RateLimiter<
+    governor::state::NotKeyed,
+    governor::state::InMemoryState,
+    LimitClock,
+    governor::middleware::NoOpMiddleware<Nanos>,
+>;
+
+/// The delivery limits of one process.
+pub struct Limits {
+    clock: Clock,
+    prs: Limiter,
+    prs_per_hour: u32,
+    commits: Limiter,
+    commits_per_hour: u32,
+    max_open_prs: usize,
+    window: Option<Window>,
+    /// Branches of remedy's open pull requests, once counted.
+    open: Mutex<Option<BTreeSet<String>>>,
+}
+
+impl Limits {
+    pub fn new(settings: &DeliverySettings, clock: Clock) -> Result<Self, String> {
+        let per_hour = |n: u32, key: &str| {
+            NonZeroU32::new(n)
+                .map(Quota::per_hour)
+                .ok_or_else(|| format!("delivery.{key} must be at least 1"))
+        };
+        let window = settings.schedule.as_ref().map(Window::parse).transpose()?;
+        let governor_clock = LimitClock(clock.clone());
+        Ok(Self {
+            prs: RateLimiter::direct_with_clock(
+                per_hour(settings.prs_per_hour, "prs_per_hour")?,
+                governor_clock.clone(),
+            ),
+            prs_per_hour: settings.prs_per_hour,
+            commits: RateLimiter::direct_with_clock(
+                per_hour(settings.commits_per_hour, "commits_per_hour")?,
+                governor_clock,
+            ),
+            commits_per_hour: settings.commits_per_hour,
+            max_open_prs: settings.max_open_prs,
+            window,
+            open: Mutex::new(None),
+            clock,
+        })
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Inside the delivery window?
+    pub fn window(&self) -> Result<(), Deferred> {
+        let Some(window) = &self.window else {
+            return Ok(());
+        };
+        let now = self.clock.now_ms();
+        match window.next_open(now) {
+            at if at <= now => Ok(()),
+            at => Err(Deferred {
+                until_ms: at,
+                reason: format!(
+                    "outside the delivery window ({}); next opening {}",
+                    window.describe(),
+                    crate::store::format_time(at)
+                ),
+            }),
+        }
+    }
+
+    /// Take one commit from the hourly budget.
+    pub fn take_commit(&self) -> Result<(), Deferred> {
+        self.commits.check().map_err(|not_until| Deferred {
+            until_ms: self.after(not_until.wait_time_from(LimitClock(self.clock.clone()).now())),
+            reason: format!("commit limit reached ({} per hour)", self.commits_per_hour),
+        })
+    }
+
+    /// Whether the open pull requests are counted yet.
+    pub fn counted(&self) -> bool {
+        self.open_set().is_some()
+    }
+
+    /// Count remedy's open pull requests: the branches the store and the forge know.
+    pub fn set_open(&self, branches: BTreeSet<String>) {
+        *self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(branches);
+    }
+
+    /// Take a slot for a new pull request on `branch`: under the open cap and the hourly
+    /// budget. The open pull requests must be counted first ([`Limits::set_open`]).
+    pub fn take_pr(&self, branch: &str) -> Result<(), Deferred> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let set = open.get_or_insert_with(BTreeSet::new);
+        if set.contains(branch) {
+            return Ok(());
+        }
+        if set.len() >= self.max_open_prs {
+            return Err(Deferred {
+                // Nothing closes by itself: look again in an hour (sync settles merged and
+                // closed pull requests meanwhile).
+                until_ms: self.after(Duration::from_secs(3600)),
+                reason: format!(
+                    "{} of remedy's pull requests are open (delivery.max_open_prs = {})",
+                    set.len(),
+                    self.max_open_prs
+                ),
+            });
+        }
+        self.prs.check().map_err(|not_until| Deferred {
+            until_ms: self.after(not_until.wait_time_from(LimitClock(self.clock.clone()).now())),
+            reason: format!(
+                "pull request limit reached ({} per hour)",
+                self.prs_per_hour
+            ),
+        })?;
+        set.insert(branch.to_string());
+        Ok(())
+    }
+
+    /// A pull request is no longer open (merged or closed).
+    pub fn closed(&self, branch: &str) {
+        if let Some(set) = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_mut()
+        {
+            set.remove(branch);
+        }
+    }
+
+    fn open_set(&self) -> Option<BTreeSet<String>> {
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn after(&self, wait: Duration) -> i64 {
+        self.clock
+            .now_ms()
+            .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
+            // governor rounds to its own ticks; never hand back an instant already past.
+            .saturating_add(1)
+    }
+}
+
+/// The delivery window, in UTC.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Allowed weekdays, 0 = Monday.
+    days: [bool; 7],
+    /// Minutes after midnight.
+    start: u32,
+    end: u32,
+}
+
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const DAY_MS: i64 = 86_400_000;
+
+impl Window {
+    pub fn parse(schedule: &Schedule) -> Result<Self, String> {
+        let mut days = [schedule.days.is_empty(); 7];
+        for day in &schedule.days {
+            let key = day.to_ascii_lowercase();
+            let i = DAYS
+                .iter()
+                .position(|d| key.starts_with(d))
+                .ok_or_else(|| format!("unknown day `{day}` (expected mon … sun)"))?;
+            days[i] = true;
+        }
+        let (start, end) = schedule
+            .hours
+            .split_once('-')
+            .ok_or_else(|| format!("hours `{}`: expected HH:MM-HH:MM", schedule.hours))?;
+        let minutes = |t: &str| -> Result<u32, String> {
+            let (h, m) = t
+                .trim()
+                .split_once(':')
+                .ok_or_else(|| format!("`{t}`: expected HH:MM"))?;
+            let h: u32 = h.parse().map_err(|_| format!("`{t}`: expected HH:MM"))?;
+            let m: u32 = m.parse().map_err(|_| format!("`{t}`: expected HH:MM"))?;
+            if h > 24 || m > 59 || (h == 24 && m > 0) {
+                return Err(format!("`{t}` is not a time of day"));
+            }
+            Ok(h * 60 + m)
+        };
+        Ok(Self {
+            days,
+            start: minutes(start)?,
+            end: minutes(end)?,
+        })
+    }
+
+    fn describe(&self) -> String {
+        let days: Vec<&str> = DAYS
+            .iter()
+            .zip(self.days)
+            .filter_map(|(d, on)| on.then_some(*d))
+            .collect();
+        format!(
+            "{} {:02}:{:02}-{:02}:{:02} UTC",
+            days.join(","),
+            self.start / 60,
+            self.start % 60,
+            self.end / 60,
+            self.end % 60
+        )
+    }
+
+    fn contains(&self, ms: i64) -> bool {
+        let day = ms.div_euclid(DAY_MS);
+        // 1970-01-01 was a Thursday (3 with Monday = 0).
+        let weekday = usize::try_from((day + 3).rem_euclid(7)).unwrap_or(0);
+        let minute = u32::try_from(ms.rem_euclid(DAY_MS) / 60_000).unwrap_or(0);
+        if self.start <= self.end {
+            self.days[weekday] && minute >= self.start && minute < self.end
+        } else {
+            // Past midnight: the evening belongs to its day, the early morning to the day before.
+            (self.days[weekday] && minute >= self.start)
+                || (self.days[(weekday + 6) % 7] && minute < self.end)
+        }
+    }
+
+    /// The first instant at or after `now` inside the window (a minute's precision).
+    pub fn next_open(&self, now: i64) -> i64 {
+        if self.contains(now) {
+            return now;
+        }
+        let mut t = now - now.rem_euclid(60_000) + 60_000;
+        for _ in 0..(8 * 24 * 60) {
+            if self.contains(t) {
+                return t;
+            }
+            t += 60_000;
+        }
+        // An empty window (no day or no hour): never, in practice; try again in a day.
+        now + DAY_MS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(prs: u32, open: usize) -> DeliverySettings {
+        DeliverySettings {
+            prs_per_hour: prs,
+            max_open_prs: open,
+            ..DeliverySettings::default()
+        }
+    }
+
+    #[test]
+    fn prs_per_hour_allows_a_burst_then_spreads_over_the_hour() {
+        let clock = Clock::manual(1_700_000_000_000);
+        let limits = Limits::new(&settings(2, 10), clock.clone()).unwrap();
+        limits.set_open(BTreeSet::new());
+        assert!(limits.take_pr("a").is_ok());
+        assert!(limits.take_pr("b").is_ok());
+        let deferred = limits.take_pr("c").unwrap_err();
+        assert!(deferred.reason.contains("2 per hour"), "{deferred:?}");
+        let wait = deferred.until_ms - clock.now_ms();
+        assert!((29 * 60_000..=30 * 60_000 + 10).contains(&wait), "{wait}");
+        // An existing pull request takes no slot.
+        assert!(limits.take_pr("a").is_ok());
+        clock.set(deferred.until_ms);
+        assert!(limits.take_pr("c").is_ok());
+    }
+
+    #[test]
+    fn commits_per_hour() {
+        let clock = Clock::manual(0);
+        let settings = DeliverySettings {
+            commits_per_hour: 3,
+            ..DeliverySettings::default()
+        };
+        let limits = Limits::new(&settings, clock).unwrap();
+        for _ in 0..3 {
+            limits.take_commit().unwrap();
+        }
+        let deferred = limits.take_commit().unwrap_err();
+        assert!(deferred.reason.contains("3 per hour"), "{deferred:?}");
+        assert!((19 * 60_000..=20 * 60_000 + 10).contains(&deferred.until_ms));
+    }
+
+    #[test]
+    fn the_open_cap_counts_what_is_known() {
+        let clock = Clock::manual(0);
+        let limits = Limits::new(&settings(100, 2), clock).unwrap();
+        limits.set_open(["remedy/x/1".to_string(), "remedy/y/2".to_string()].into());
+        let deferred = limits.take_pr("remedy/z/3").unwrap_err();
+        assert!(deferred.reason.contains("max_open_prs = 2"), "{deferred:?}");
+        limits.closed("remedy/x/1");
+        assert!(limits.take_pr("remedy/z/3").is_ok());
+    }
+
+    #[test]
+    fn the_window_defers_to_its_next_opening() {
+        let schedule = Schedule {
+            days: vec!["mon".into(), "tue".into()],
+            hours: "09:00-17:00".into(),
+        };
+        let window = Window::parse(&schedule).unwrap();
+        // 2024-02-29 was a Thursday; 12:34:56 UTC.
+        let thursday = 1_709_210_096_000;
+        let next = window.next_open(thursday);
+        assert_eq!(crate::store::format_time(next), "2024-03-04T09:00:00Z");
+        assert_eq!(window.next_open(next), next);
+        let night = Window::parse(&Schedule {
+            days: vec![],
+            hours: "22:00-06:00".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            crate::store::format_time(night.next_open(thursday)),
+            "2024-02-29T22:00:00Z"
+        );
+        assert!(
+            Window::parse(&Schedule {
+                days: vec!["someday".into()],
+                hours: "09:00-17:00".into()
+            })
+            .is_err()
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! Following remedy's pull requests (`remedy sync`): the store knows them; the forge says what
+//! became of them.
+//!
+//! - merged → the base is audited again: violations gone are `resolved`, ones still found go
+//!   back to `open` (the merge did not fix them, or something brought them back);
+//! - closed unmerged → `needs_human`, with the pull request in the reason; never reopened;
+//! - open, the base moved and the branch now conflicts with it → the fixes are redone on the new
+//!   base and force-pushed, only when no person committed to the branch (otherwise it is left
+//!   alone and an event says why); a branch that merges cleanly is left as it is.
+
+use std::path::Path;
+
+use remedy_tools::Language;
+use remedy_tools::forge::PrState as ForgePrState;
+use serde::Serialize;
+
+use super::forge::ForgeDelivery;
+use super::group::{Group, Member};
+use super::settings::group_mode;
+use super::{AcceptedFix, Delivery, DeliveryError, human_reason, inspect};
+use crate::remediate::{Outcome, Remediator, Subject};
+use crate::store::{PrRecord, PrState, Settlement, Status, Store, StoreError, ViolationRecord};
+
+/// What sync did with one pull request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Synced {
+    pub branch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `resolved` (merged), `closed`, `redone`, `left_alone`, `open`, `local`, `error`.
+    pub action: &'static str,
+    pub detail: String,
+    /// Each violation's new status, when it changed.
+    pub violations: Vec<SyncedViolation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncedViolation {
+    pub fingerprint: String,
+    pub status: Status,
+    pub reason: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Sync every open pull request the store knows for `repository` (its normalised URL).
+/// A forge or git error on one pull request is reported for it, and the others go on.
+pub async fn sync(
+    store: &Store,
+    delivery: &ForgeDelivery,
+    remediator: &Remediator<'_>,
+    repository: &str,
+    root: &Path,
+    actor: &str,
+) -> Result<Vec<Synced>, SyncError> {
+    let mut out = Vec::new();
+    for pr in store.prs(repository, PrState::Open).await? {
+        let mut synced = Synced {
+            branch: pr.branch.clone(),
+            number: pr.number,
+            url: pr.url.clone(),
+            action: "open",
+            detail: String::new(),
+            violations: Vec::new(),
+        };
+        match sync_one(
+            store,
+            delivery,
+            remediator,
+            repository,
+            root,
+            actor,
+            &pr,
+            &mut synced,
+        )
+        .await
+        {
+            Ok(()) => {}
+            Err(SyncOne::Store(err)) => return Err(err.into()),
+            Err(SyncOne::Delivery(err)) => {
+                tracing::warn!(branch = %pr.branch, "sync failed: {err}");
+                synced.action = "error";
+                synced.detail = err.to_string();
+            }
+        }
+        out.push(synced);
+    }
+    Ok(out)
+}
+
+enum SyncOne {
+    Store(StoreError),
+    Delivery(DeliveryError),
+}
+
+impl From<StoreError> for SyncOne {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+fn d<E: Into<DeliveryError>>(e: E) -> SyncOne {
+    SyncOne::Delivery(e.into())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn sync_one(
+    store: &Store,
+    delivery: &ForgeDelivery,
+    remediator: &Remediator<'_>,
+    repository: &str,
+    root: &Path,
+    actor: &str,
+    pr: &PrRecord,
+    synced: &mut Synced,
+) -> Result<(), SyncOne> {
+    let Some(number) = pr.number.and_then(|n| u64::try_from(n).ok()) else {
+        synced.action = "local";
+        synced.detail = "a branch without a pull request: nothing to follow".into();
+        return Ok(());
+    };
+    let forge_pr = delivery.forge().get_pull(number).await.map_err(d)?;
+    let prefix = pr
+        .branch
+        .rsplit_once('/')
+        .map_or(pr.branch.as_str(), |(p, _)| p)
+        .to_string()
+        + "/";
+    match forge_pr.state {
+        ForgePrState::Merged => {
+            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+            let base = fetched.base;
+            let mut evaluator = remediator.policies.evaluator();
+            let mut settlements = Vec::new();
+            for v in &pr.violations {
+                let still = repo
+                    .read(base, &v.file)
+                    .map_err(d)?
+                    .zip(Language::from_path(Path::new(&v.file)))
+                    .is_some_and(|(text, language)| {
+                        evaluator
+                            .audit_source(&v.file, language, &text)
+                            .violations
+                            .iter()
+                            .any(|f| f.fingerprint == v.fingerprint)
+                    });
+                settlements.push(if still {
+                    Settlement {
+                        fingerprint: v.fingerprint.clone(),
+                        to: Status::Open,
+                        reason: format!(
+                            "pull request #{number} was merged, but {} still finds it on {}",
+                            v.policy,
+                            delivery.base_name()
+                        ),
+                    }
+                } else {
+                    Settlement {
+                        fingerprint: v.fingerprint.clone(),
+                        to: Status::Resolved,
+                        reason: format!("fixed by pull request #{number} (merged)"),
+                    }
+                });
+            }
+            store
+                .settle_pr(repository, &pr.branch, PrState::Merged, &settlements, actor)
+                .await?;
+            synced.action = "resolved";
+            synced.detail = format!("merged; {} audited again", delivery.base_name());
+            synced.violations = report(&settlements);
+        }
+        ForgePrState::Closed => {
+            let reason = format!(
+                "pull request #{number} ({}) was closed without merging; remedy does not reopen it",
+                forge_pr.url
+            );
+            let settlements: Vec<Settlement> = pr
+                .violations
+                .iter()
+                .map(|v| Settlement {
+                    fingerprint: v.fingerprint.clone(),
+                    to: Status::NeedsHuman,
+                    reason: reason.clone(),
+                })
+                .collect();
+            store
+                .settle_pr(repository, &pr.branch, PrState::Closed, &settlements, actor)
+                .await?;
+            synced.action = "closed";
+            synced.detail = reason;
+            synced.violations = report(&settlements);
+        }
+        ForgePrState::Open => {
+            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+            let base = fetched.base;
+            let Some(tip) = fetched.tip(&pr.branch) else {
+                synced.detail = "its branch is gone".into();
+                return Ok(());
+            };
+            let author = delivery.settings().author();
+            let state = inspect(&repo, base, tip, &author).map_err(d)?;
+            if let Some(commit) = &state.human {
+                let reason = human_reason(&pr.branch, commit);
+                store
+                    .note_pr(
+                        repository,
+                        &pr.branch,
+                        "left_alone",
+                        &serde_json::json!({ "number": number, "reason": reason }),
+                        actor,
+                    )
+                    .await?;
+                synced.action = "left_alone";
+                synced.detail = reason;
+                return Ok(());
+            }
+            if repo.merge_base(tip, base) == Some(base) {
+                synced.detail = "up to date with its base".into();
+                return Ok(());
+            }
+            if !repo.conflicts(base, tip).map_err(d)? {
+                synced.detail = "the base moved; the branch still merges cleanly".into();
+                return Ok(());
+            }
+            drop(repo);
+            redo(
+                store, delivery, remediator, repository, root, actor, pr, synced,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Redo a pull request's fixes on the moved base, one after another, and force-push.
+#[allow(clippy::too_many_arguments)]
+async fn redo(
+    store: &Store,
+    delivery: &ForgeDelivery,
+    remediator: &Remediator<'_>,
+    repository: &str,
+    root: &Path,
+    actor: &str,
+    pr: &PrRecord,
+    synced: &mut Synced,
+) -> Result<(), SyncOne> {
+    let Some(first) = pr.violations.first() else {
+        synced.detail = "no violation waits on it".into();
+        return Ok(());
+    };
+    let settings = delivery.settings();
+    let mut group = Group::of(
+        settings.group_by,
+        &member(first),
+        group_mode(
+            pr.violations
+                .iter()
+                .map(|v| settings.mode_for(&v.policy, v.severity)),
+        ),
+        settings.max_violations_per_pr.max(pr.violations.len()),
+    );
+    if pr.violations.len() > 1 {
+        group.label = first.file.clone();
+    }
+    let mut batch = match delivery.rebuild(&group, &pr.branch).await.map_err(d)? {
+        Ok(batch) => batch,
+        Err(reason) => {
+            synced.action = "left_alone";
+            synced.detail = reason;
+            return Ok(());
+        }
+    };
+    let mut settlements = Vec::new();
+    for v in &pr.violations {
+        let subject = Subject {
+            fingerprint: v.fingerprint.clone(),
+            policy: v.policy.clone(),
+            file: v.file.clone(),
+        };
+        let text = batch.source().repo.read(batch.tip(), &v.file).map_err(d)?;
+        let outcome = match text {
+            Some(text) => remediator.remediate(&subject, &text, root).await,
+            None => Outcome::AlreadyResolved,
+        };
+        match outcome {
+            Outcome::Fixed { after, verdict, .. } => {
+                batch.add(accepted(v, after, verdict)).map_err(d)?;
+            }
+            Outcome::AlreadyResolved => settlements.push(Settlement {
+                fingerprint: v.fingerprint.clone(),
+                to: Status::Resolved,
+                reason: format!("no longer found on {}", delivery.base_name()),
+            }),
+            Outcome::NeedsHuman { reason, .. } | Outcome::Failed { error: reason, .. } => {
+                settlements.push(Settlement {
+                    fingerprint: v.fingerprint.clone(),
+                    to: Status::NeedsHuman,
+                    reason: format!(
+                        "the base moved and the fix could not be redone on it: {reason}"
+                    ),
+                });
+            }
+        }
+    }
+    let redone = batch.added().len();
+    if redone > 0 {
+        delivery.finish(batch).await.map_err(d)?;
+    }
+    if !settlements.is_empty() {
+        store
+            .settle_pr(repository, &pr.branch, PrState::Open, &settlements, actor)
+            .await?;
+    }
+    synced.action = "redone";
+    synced.detail = format!(
+        "the base moved and the branch conflicted: {redone} fix(es) redone on {} and force-pushed",
+        delivery.base_name()
+    );
+    synced.violations = report(&settlements);
+    Ok(())
+}
+
+fn member(v: &ViolationRecord) -> Member<'_> {
+    Member {
+        fingerprint: &v.fingerprint,
+        policy: &v.policy,
+        file: &v.file,
+        resource_type: &v.resource.type_token,
+        resource: v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
+    }
+}
+
+fn accepted(
+    v: &ViolationRecord,
+    after: String,
+    verdict: remedy_guardrails::gate::Verdict,
+) -> AcceptedFix {
+    AcceptedFix {
+        fingerprint: v.fingerprint.clone(),
+        policy: v.policy.clone(),
+        title: v.title.clone(),
+        severity: v.severity.to_string(),
+        message: v.message.clone(),
+        resource: v
+            .resource
+            .name
+            .clone()
+            .unwrap_or_else(|| v.resource.name_expr.clone()),
+        resource_type: v.resource.type_token.clone(),
+        file: v.file.clone(),
+        frameworks: v.frameworks.clone(),
+        after,
+        verdict,
+    }
+}
+
+fn report(settlements: &[Settlement]) -> Vec<SyncedViolation> {
+    settlements
+        .iter()
+        .map(|s| SyncedViolation {
+            fingerprint: s.fingerprint.clone(),
+            status: s.to,
+            reason: s.reason.clone(),
+        })
+        .collect()
+}

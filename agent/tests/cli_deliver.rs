@@ -1,0 +1,260 @@
+//! `remedy fix --deliver github` and `remedy sync` as a user runs them: the real binary, a bare
+//! `file://` origin, the GitHub REST double as the API (`GITHUB_API_URL`), the token in
+//! `GITHUB_TOKEN`, settings from flags and from remedy.toml. Logs at trace level never show the
+//! token.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use remedy_tests::github::GitHubDouble;
+use serde_json::Value;
+
+const TOKEN: &str = "ghp_cliSecretToken0987654321";
+
+const APP: &str = r#"import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "public-read",
+    serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    },
+});
+
+export const logs = new aws.s3.Bucket("logs", {
+    acl: "public-read",
+    serverSideEncryptionConfiguration: {
+        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    },
+});
+"#;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Process::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn fix_opens_pull_requests_and_sync_resolves_them_without_leaking_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("remote.git");
+    std::fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "-q", "--bare", "-b", "main"]);
+    let url = format!("file://{}", remote.display());
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(work.join("infra")).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    std::fs::write(work.join("infra/index.ts"), APP).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "init"]);
+    git(&work, &["remote", "add", "origin", &url]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    let github = GitHubDouble::start();
+    let store = format!("sqlite://{}", dir.path().join("remedy.db").display());
+    let data = dir.path().join("data");
+
+    let remedy = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("remedy").unwrap();
+        cmd.current_dir(&work)
+            .env("NO_COLOR", "1")
+            .env("REMEDY_STORE", &store)
+            .env("REMEDY_DATA_DIR", &data)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", github.url())
+            .env("REMEDY_LOG", "trace")
+            .env_remove("REMEDY_GITHUB_TOKEN")
+            .args(args);
+        let out = cmd.assert().success().get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains(TOKEN), "token in the logs:\n{stderr}");
+        (String::from_utf8(out.stdout).unwrap(), stderr)
+    };
+    remedy(&["audit", ".", "--record"]);
+    remedy(&["assign", "--policy", "aws-s3-bucket-public-read"]);
+    let (out, stderr) = remedy(&[
+        "fix",
+        "--deliver",
+        "github",
+        "--github-repo",
+        "acme/infra",
+        "--group-by",
+        "per-file",
+        "--label",
+        "compliance",
+        "--format",
+        "json",
+    ]);
+    assert!(stderr.contains("pull request opened"), "{stderr}");
+    let results: Value = serde_json::from_str(&out).unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    for r in results {
+        assert_eq!(r["outcome"], "fixed");
+        assert_eq!(r["pr"], "https://github.example/pull/1");
+        assert!(
+            r["branch"]
+                .as_str()
+                .unwrap()
+                .starts_with("remedy/file-index/")
+        );
+    }
+    let pulls = github.pulls();
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].labels, vec!["compliance"]);
+    assert!(
+        github
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization").is_some_and(|h| h.contains(TOKEN)))
+    );
+
+    // The reviewer merges; remedy sync (configured in remedy.toml this time) re-audits main.
+    let merger = dir.path().join("merger");
+    git(dir.path(), &["clone", "-q", &url, merger.to_str().unwrap()]);
+    git(
+        &merger,
+        &[
+            "merge",
+            "-q",
+            "--no-edit",
+            &format!("origin/{}", pulls[0].head),
+        ],
+    );
+    git(&merger, &["push", "-q", "origin", "main"]);
+    github.merge(1);
+    git(&work, &["pull", "-q", "--ff-only", "origin", "main"]);
+    std::fs::write(
+        work.join("remedy.toml"),
+        "[delivery]\ntarget = \"github\"\ngroup_by = \"per_file\"\n\n[github]\nrepo = \"acme/infra\"\n",
+    )
+    .unwrap();
+    let (out, _) = remedy(&["sync", "--format", "json"]);
+    let synced: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(synced[0]["action"], "resolved", "{synced}");
+    let (out, _) = remedy(&["violations", "--status", "resolved", "--format", "json"]);
+    let resolved: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(resolved["total"], 2);
+
+    // The token is in no file remedy wrote.
+    for file in [
+        work.join(".git/config"),
+        dir.path().join("remedy.db"),
+        remote.join("config"),
+    ] {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
+    }
+}
+
+#[test]
+fn bad_delivery_settings_name_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.path().join("index.ts"), APP).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    std::fs::write(
+        dir.path().join("remedy.toml"),
+        "[delivery]\nprs_per_hr = 2\n",
+    )
+    .unwrap();
+    Command::cargo_bin("remedy")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["fix", "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("prs_per_hr"));
+    std::fs::write(
+        dir.path().join("remedy.toml"),
+        "[delivery]\nprs_per_hour = 0\n",
+    )
+    .unwrap();
+    Command::cargo_bin("remedy")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["fix", "--all"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("delivery.prs_per_hour"));
+    // No origin: GitHub delivery says what to do.
+    std::fs::write(dir.path().join("remedy.toml"), "").unwrap();
+    Command::cargo_bin("remedy")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["fix", "--all", "--deliver", "github"])
+        .env_remove("GITHUB_TOKEN")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no `origin` remote"));
+}
+
+#[test]
+fn local_branches_group_fixes_and_chain_them_in_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    std::fs::write(dir.path().join("index.ts"), APP).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    let run = || {
+        let out = Command::cargo_bin("remedy")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args([
+                "fix",
+                "--all",
+                "--policy",
+                "aws-s3-bucket-public-read",
+                "--group-by",
+                "per-file",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    let results = run();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let branch = results[0]["branch"].as_str().unwrap().to_string();
+    assert!(branch.starts_with("remedy/file-index/"), "{branch}");
+    assert_eq!(results[1]["branch"], branch.as_str());
+    let fixed = git(dir.path(), &["show", &format!("{branch}:index.ts")]);
+    assert_eq!(fixed.matches("acl: \"private\"").count(), 2, "{fixed}");
+    let log = git(
+        dir.path(),
+        &["log", "--format=%s", &format!("main..{branch}")],
+    );
+    assert_eq!(log.lines().count(), 2, "one commit per fix: {log}");
+    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+
+    // Again: the branch holds both; nothing is written.
+    let tip = git(dir.path(), &["rev-parse", &branch]);
+    let again = run();
+    assert!(
+        again
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["reason"] == "the branch already holds this fix"),
+        "{again}"
+    );
+    assert_eq!(git(dir.path(), &["rev-parse", &branch]), tip);
+}
