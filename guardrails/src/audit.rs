@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use remedy_tools::{Diagnostic, DiagnosticLevel, Language, Resource, Span, parse_source};
+use remedy_tools::{
+    Diagnostic, DiagnosticLevel, Language, ParsedFile, Resource, Span, parse_source,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::Evaluator;
+use crate::engine::{Evaluation, Evaluator};
+use crate::pack::PolicySet;
 use crate::policy::RuleKind;
 use crate::severity::Severity;
 
@@ -109,74 +112,95 @@ impl Evaluator<'_> {
     /// Audit a file's text. `file` is the path reported (relative to the project root).
     pub fn audit_source(&mut self, file: &str, language: Language, text: &str) -> FileAudit {
         let parsed = parse_source(language, std::path::Path::new(file), text);
-        let mut audit = FileAudit {
-            diagnostics: parsed.diagnostics,
-            ..FileAudit::default()
-        };
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        for resource in &parsed.resources {
-            audit.resources += 1;
-            let key = resource_key(resource);
-            let ordinal = {
-                let n = seen
-                    .entry((resource.type_token.clone(), key.clone()))
-                    .or_insert(0);
-                *n += 1;
-                *n - 1
-            };
-            let verdict = self.evaluate(resource);
-            if verdict.findings.is_empty() {
-                audit.clean_resources += 1;
-            }
-            for index in &verdict.passed {
-                audit.tallies.entry(*index).or_default().passed += 1;
-            }
-            for index in &verdict.indeterminate {
-                audit.tallies.entry(*index).or_default().indeterminate += 1;
-            }
-            for (index, error) in &verdict.errors {
-                audit.tallies.entry(*index).or_default().errors += 1;
-                audit.diagnostics.push(Diagnostic {
-                    level: DiagnosticLevel::Error,
-                    line: resource.line,
-                    column: resource.column,
-                    message: format!(
-                        "{} on {}: {error}",
-                        resource.type_token,
-                        resource.display_name()
-                    ),
-                });
-            }
-            for finding in verdict.findings {
-                audit.tallies.entry(finding.policy).or_default().failed += 1;
-                let policy = &self.policies().policies()[finding.policy];
-                audit.violations.push(Violation {
-                    fingerprint: fingerprint(&policy.id, &resource.type_token, &key, file, ordinal),
-                    policy: policy.id.clone(),
-                    title: policy.title.clone(),
-                    severity: policy.severity,
-                    rule: finding.rule,
-                    message: if finding.message.is_empty() {
-                        policy.title.clone()
-                    } else {
-                        finding.message
-                    },
-                    resource: ResourceRef {
-                        type_token: resource.type_token.clone(),
-                        name: resource.name.clone(),
-                        name_expr: resource.name_expr.clone(),
-                    },
-                    file: file.to_string(),
-                    line: resource.line,
-                    column: resource.column,
-                    end_line: resource.end_line,
-                    end_column: resource.end_column,
-                    span: resource.span,
-                    frameworks: policy.frameworks.clone(),
-                    remediation: policy.remediation.kind(),
-                });
-            }
-        }
-        audit
+        self.audit_parsed(file, &parsed)
     }
+
+    /// Audit a file already parsed.
+    pub fn audit_parsed(&mut self, file: &str, parsed: &ParsedFile) -> FileAudit {
+        let evaluations = self.evaluate_all(&parsed.resources);
+        summarize(self.policies(), file, parsed, &evaluations)
+    }
+
+    /// Evaluate every resource, in order.
+    pub fn evaluate_all(&mut self, resources: &[Resource]) -> Vec<Evaluation> {
+        resources.iter().map(|r| self.evaluate(r)).collect()
+    }
+}
+
+/// A file's audit from its resources' evaluations (one per resource, in order), so callers
+/// that need the evaluations too evaluate once.
+pub fn summarize(
+    set: &PolicySet,
+    file: &str,
+    parsed: &ParsedFile,
+    evaluations: &[Evaluation],
+) -> FileAudit {
+    let mut audit = FileAudit {
+        diagnostics: parsed.diagnostics.clone(),
+        ..FileAudit::default()
+    };
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (resource, verdict) in parsed.resources.iter().zip(evaluations) {
+        audit.resources += 1;
+        let key = resource_key(resource);
+        let ordinal = {
+            let n = seen
+                .entry((resource.type_token.clone(), key.clone()))
+                .or_insert(0);
+            *n += 1;
+            *n - 1
+        };
+        if verdict.findings.is_empty() {
+            audit.clean_resources += 1;
+        }
+        for index in &verdict.passed {
+            audit.tallies.entry(*index).or_default().passed += 1;
+        }
+        for index in &verdict.indeterminate {
+            audit.tallies.entry(*index).or_default().indeterminate += 1;
+        }
+        for (index, error) in &verdict.errors {
+            audit.tallies.entry(*index).or_default().errors += 1;
+            audit.diagnostics.push(Diagnostic {
+                level: DiagnosticLevel::Error,
+                line: resource.line,
+                column: resource.column,
+                message: format!(
+                    "{} on {}: {error}",
+                    resource.type_token,
+                    resource.display_name()
+                ),
+            });
+        }
+        for finding in &verdict.findings {
+            audit.tallies.entry(finding.policy).or_default().failed += 1;
+            let policy = &set.policies()[finding.policy];
+            audit.violations.push(Violation {
+                fingerprint: fingerprint(&policy.id, &resource.type_token, &key, file, ordinal),
+                policy: policy.id.clone(),
+                title: policy.title.clone(),
+                severity: policy.severity,
+                rule: finding.rule,
+                message: if finding.message.is_empty() {
+                    policy.title.clone()
+                } else {
+                    finding.message.clone()
+                },
+                resource: ResourceRef {
+                    type_token: resource.type_token.clone(),
+                    name: resource.name.clone(),
+                    name_expr: resource.name_expr.clone(),
+                },
+                file: file.to_string(),
+                line: resource.line,
+                column: resource.column,
+                end_line: resource.end_line,
+                end_column: resource.end_column,
+                span: resource.span,
+                frameworks: policy.frameworks.clone(),
+                remediation: policy.remediation.kind(),
+            });
+        }
+    }
+    audit
 }

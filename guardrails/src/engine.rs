@@ -130,6 +130,19 @@ impl Evaluator<'_> {
     }
 }
 
+/// Whether two resources get the same evaluation: everything [`Evaluator::evaluate`] reads
+/// (type, name, properties, what is unknown or open, and which keys below an open object are
+/// written) is equal. Where in the file they sit does not matter.
+pub fn evaluates_same(a: &Resource, b: &Resource) -> bool {
+    a.type_token == b.type_token
+        && a.name == b.name
+        && a.name_expr == b.name_expr
+        && a.properties == b.properties
+        && a.unknown == b.unknown
+        && a.open == b.open
+        && (a.open.is_empty() || a.sites.keys().eq(b.sites.keys()))
+}
+
 /// The policy reads something the static model does not know on this resource.
 fn is_undecidable(reads: &Reads, resource: &Resource) -> bool {
     if resource.unknown.is_empty() && resource.open.is_empty() {

@@ -21,7 +21,9 @@ use remedy_tools::{Language, Span};
 use serde::Serialize;
 use similar::{DiffTag, TextDiff};
 
-use crate::engine::Evaluator;
+use crate::audit::{FileAudit, summarize};
+use crate::engine::{Evaluation, Evaluator, evaluates_same};
+use crate::pack::PolicySet;
 
 /// Comments that silence scanners; a fix may not add them.
 const SUPPRESSIONS: &[&str] = &[
@@ -137,6 +139,77 @@ impl Verdict {
     }
 }
 
+/// The file a fix starts from, parsed and evaluated once for every candidate checked against
+/// it (the recipe's fix, each LLM attempt).
+pub struct Baseline {
+    file: String,
+    document: Document,
+    evaluations: Vec<Evaluation>,
+    audit: FileAudit,
+}
+
+impl Baseline {
+    /// `file` is the path relative to the project root, as violations report it.
+    pub fn new(evaluator: &mut Evaluator<'_>, file: &str, document: Document) -> Self {
+        let evaluations = evaluator.evaluate_all(document.resources());
+        let audit = summarize(evaluator.policies(), file, document.parsed(), &evaluations);
+        Self {
+            file: file.to_string(),
+            document,
+            evaluations,
+            audit,
+        }
+    }
+
+    /// A candidate made from this baseline, evaluated: a fix changes one resource, and every
+    /// resource it leaves as it was keeps its evaluation here (evaluation depends on nothing
+    /// else), so only changed ones run the policies again. An accepted candidate is the
+    /// baseline of the next fix to the same file.
+    pub fn derive(&self, evaluator: &mut Evaluator<'_>, after: Document) -> Self {
+        let old = self.document.resources();
+        let by_key: BTreeMap<ResourceKey, usize> = resource_keys(old)
+            .into_iter()
+            .enumerate()
+            .map(|(i, k)| (k, i))
+            .collect();
+        let evaluations: Vec<Evaluation> = after
+            .resources()
+            .iter()
+            .zip(resource_keys(after.resources()))
+            .map(|(resource, key)| match by_key.get(&key) {
+                Some(&i) if evaluates_same(&old[i], resource) => self.evaluations[i].clone(),
+                _ => evaluator.evaluate(resource),
+            })
+            .collect();
+        let audit = summarize(
+            evaluator.policies(),
+            &self.file,
+            after.parsed(),
+            &evaluations,
+        );
+        Self {
+            file: self.file.clone(),
+            document: after,
+            evaluations,
+            audit,
+        }
+    }
+
+    /// The path the file is reported by.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// The file's audit before any fix.
+    pub fn audit(&self) -> &FileAudit {
+        &self.audit
+    }
+}
+
 /// Run every check on a candidate fix.
 pub fn check(
     evaluator: &mut Evaluator<'_>,
@@ -182,9 +255,75 @@ pub fn check(
         );
         return verdict;
     };
+    let path = Path::new(&target.file);
+    let baseline = Baseline::new(
+        evaluator,
+        &target.file,
+        Document::new(language, path, before.clone()),
+    );
+    let candidate = baseline.derive(evaluator, Document::new(language, path, after.clone()));
+    judge(
+        evaluator, &baseline, target, &candidate, &others, &protected, config,
+    )
+}
 
-    let old = Document::new(language, Path::new(&target.file), before.clone());
-    let new = Document::new(language, Path::new(&target.file), after.clone());
+/// Run every check on a candidate that changes only the target's file: `candidate` is
+/// [`Baseline::derive`]d from `baseline`, which is made once for all candidates.
+pub fn check_file(
+    evaluator: &Evaluator<'_>,
+    baseline: &Baseline,
+    target: &Target,
+    candidate: &Baseline,
+    config: &GateConfig,
+) -> Verdict {
+    let mut verdict = Verdict::default();
+    if baseline.file != target.file || candidate.file != target.file {
+        verdict.push(
+            "scope",
+            false,
+            format!(
+                "the fix is for {}, checked against {}",
+                target.file, baseline.file
+            ),
+        );
+        return verdict;
+    }
+    if candidate.document.text() == baseline.document.text() {
+        verdict.push(
+            "scope",
+            false,
+            "the fix changes nothing in the target's file",
+        );
+        return verdict;
+    }
+    let protected: Vec<&str> = Some(target.file.as_str())
+        .filter(|p| is_protected(p))
+        .into_iter()
+        .collect();
+    judge(
+        evaluator,
+        baseline,
+        target,
+        candidate,
+        &[],
+        &protected,
+        config,
+    )
+}
+
+/// The checks on the target's file, once the file-level scope is known.
+fn judge(
+    evaluator: &Evaluator<'_>,
+    baseline: &Baseline,
+    target: &Target,
+    candidate: &Baseline,
+    others: &[&str],
+    protected: &[&str],
+    config: &GateConfig,
+) -> Verdict {
+    let mut verdict = Verdict::default();
+    let old = &baseline.document;
+    let new = &candidate.document;
 
     // parses
     let (errors_before, errors_after) = (old.syntax_errors(), new.syntax_errors());
@@ -201,9 +340,10 @@ pub fn check(
     );
 
     // target_resolved
-    let before_audit = evaluator.audit_source(&target.file, language, before);
-    let after_audit = evaluator.audit_source(&target.file, language, after);
-    let resource_after = new.find(&target.type_token, &target.name, target.ordinal);
+    let before_audit = &baseline.audit;
+    let after_evaluations = &candidate.evaluations;
+    let after_audit = &candidate.audit;
+    let resource_after = new.find_index(&target.type_token, &target.name, target.ordinal);
     let policy_index = evaluator
         .policies()
         .policies()
@@ -227,7 +367,7 @@ pub fn check(
             format!("{} still fires on `{}`", target.policy, target.name),
         ),
         (Some(resource), Some(index)) => {
-            let verdict = evaluator.evaluate(resource);
+            let verdict = &after_evaluations[resource];
             if verdict.indeterminate.contains(&index) {
                 (
                     false,
@@ -270,7 +410,7 @@ pub fn check(
             )
         })
         .collect();
-    let hidden = newly_undecidable(evaluator, &old, &new);
+    let hidden = newly_undecidable(evaluator.policies(), baseline, candidate);
     let passed = new_violations.is_empty() && hidden.is_empty() && others.is_empty();
     let evidence = if passed {
         format!(
@@ -294,7 +434,7 @@ pub fn check(
     verdict.push("no_new_violations", passed, evidence);
 
     // scope
-    let scope = scope(&old, &new, target, config);
+    let scope = scope(old, new, target, config);
     let mut problems = scope.problems;
     if !others.is_empty() {
         problems.push(format!("touches other files: {}", others.join(", ")));
@@ -325,6 +465,23 @@ pub fn check(
     verdict
 }
 
+/// A resource's identity within a file: type, display name and which of that name it is.
+type ResourceKey = (String, String, usize);
+
+fn resource_keys(resources: &[remedy_tools::Resource]) -> Vec<ResourceKey> {
+    let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    resources
+        .iter()
+        .map(|r| {
+            let n = seen
+                .entry((r.type_token.as_str(), r.display_name()))
+                .or_insert(0);
+            *n += 1;
+            (r.type_token.clone(), r.display_name().to_string(), *n - 1)
+        })
+        .collect()
+}
+
 fn is_protected(path: &str) -> bool {
     PROTECTED.iter().any(|p| {
         if p.ends_with('/') {
@@ -338,39 +495,33 @@ fn is_protected(path: &str) -> bool {
 }
 
 /// (resource, policy) pairs decided before the fix and undecidable after.
-fn newly_undecidable(evaluator: &mut Evaluator<'_>, old: &Document, new: &Document) -> Vec<String> {
-    let mut decided: BTreeMap<(String, String, usize), BTreeSet<usize>> = BTreeMap::new();
-    let key = |r: &remedy_tools::Resource, seen: &mut BTreeMap<(String, String), usize>| {
-        let name = r.display_name().to_string();
-        let n = seen
-            .entry((r.type_token.clone(), name.clone()))
-            .or_insert(0);
-        *n += 1;
-        (r.type_token.clone(), name, *n - 1)
-    };
-    let mut seen = BTreeMap::new();
-    for r in old.resources() {
-        let v = evaluator.evaluate(r);
-        let set: BTreeSet<usize> = v
-            .passed
-            .iter()
-            .chain(v.findings.iter().map(|f| &f.policy))
-            .copied()
+fn newly_undecidable(set: &PolicySet, baseline: &Baseline, candidate: &Baseline) -> Vec<String> {
+    let decided: BTreeMap<ResourceKey, BTreeSet<usize>> =
+        resource_keys(baseline.document.resources())
+            .into_iter()
+            .zip(&baseline.evaluations)
+            .map(|(key, v)| {
+                let set = v
+                    .passed
+                    .iter()
+                    .chain(v.findings.iter().map(|f| &f.policy))
+                    .copied()
+                    .collect();
+                (key, set)
+            })
             .collect();
-        decided.insert(key(r, &mut seen), set);
-    }
-    let mut seen = BTreeMap::new();
     let mut hidden = Vec::new();
-    for r in new.resources() {
-        let k = key(r, &mut seen);
-        let Some(before) = decided.get(&k) else {
+    for (key, v) in resource_keys(candidate.document.resources())
+        .into_iter()
+        .zip(&candidate.evaluations)
+    {
+        let Some(before) = decided.get(&key) else {
             continue;
         };
-        let v = evaluator.evaluate(r);
-        for index in v.indeterminate {
-            if before.contains(&index) {
-                let id = &evaluator.policies().policies()[index].id;
-                hidden.push(format!("{id} on `{}`", k.1));
+        for index in &v.indeterminate {
+            if before.contains(index) {
+                let id = &set.policies()[*index].id;
+                hidden.push(format!("{id} on `{}`", key.1));
             }
         }
     }

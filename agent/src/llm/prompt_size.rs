@@ -87,12 +87,10 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 continue;
             };
             let locator = Locator::of(&document, resource);
-            let mut firing =
-                recipe::firing_counter(&policies, language, &file, &locator, &policy.id);
+            let mut firing = recipe::firing_counter(&policies, &locator, &policy.id);
             let declined = recipe::apply(
-                language,
+                &document,
                 &file,
-                &text,
                 &locator,
                 policy,
                 &TeamValues::new(),

@@ -4,6 +4,7 @@
 //! LLM is configured, the LLM proposes changes through its tools, and every proposal passes the
 //! same gate. Nothing the gate rejects ever leaves this module as a fix.
 
+mod baselines;
 pub mod recipe;
 
 use std::future::Future;
@@ -12,7 +13,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
-use remedy_guardrails::gate::{self, FileChange, GateConfig, Target, Verdict};
+use baselines::Baselines;
+use remedy_guardrails::gate::{self, Baseline, GateConfig, Target, Verdict};
 use remedy_guardrails::{Policy, PolicySet, Violation};
 use remedy_tools::Language;
 use remedy_tools::edit::Document;
@@ -190,6 +192,7 @@ pub struct Remediator<'p> {
     pub llm: Option<Arc<dyn LlmFixer>>,
     /// Gate rejections the LLM may get back before the violation goes to a person.
     pub max_attempts: usize,
+    baselines: Baselines,
 }
 
 impl<'p> Remediator<'p> {
@@ -201,6 +204,7 @@ impl<'p> Remediator<'p> {
             provider: ProviderChoice::Auto,
             llm: None,
             max_attempts: 3,
+            baselines: Baselines::default(),
         }
     }
 
@@ -216,15 +220,31 @@ impl<'p> Remediator<'p> {
             return needs_human(format!("policy {} is not loaded", subject.policy));
         };
         let mut evaluator = self.policies.evaluator();
-        let audit = evaluator.audit_source(&subject.file, language, text);
-        let Some(violation) = audit
+        let path = Path::new(&subject.file);
+        // Parsed and evaluated once: the violation is found, the recipe edits and every
+        // candidate is gated against this one baseline.
+        let baseline = match self.baselines.get(&subject.file, text) {
+            Some(baseline) => baseline,
+            None => {
+                let baseline = Arc::new(Baseline::new(
+                    &mut evaluator,
+                    &subject.file,
+                    Document::new(language, path, text.to_string()),
+                ));
+                self.baselines.put(Arc::clone(&baseline));
+                baseline
+            }
+        };
+        let Some(violation) = baseline
+            .audit()
             .violations
-            .into_iter()
+            .iter()
             .find(|v| v.fingerprint == subject.fingerprint)
+            .cloned()
         else {
             return Outcome::AlreadyResolved;
         };
-        let document = Document::new(language, Path::new(&subject.file), text.to_string());
+        let document = baseline.document();
         let Some(resource) = document
             .resources()
             .iter()
@@ -235,7 +255,7 @@ impl<'p> Remediator<'p> {
                 violation.resource.type_token, subject.file
             ));
         };
-        let locator = Locator::of(&document, resource);
+        let locator = Locator::of(document, resource);
         let target = Target {
             fingerprint: violation.fingerprint.clone(),
             policy: violation.policy.clone(),
@@ -253,24 +273,19 @@ impl<'p> Remediator<'p> {
             .filter(|_| self.provider != ProviderChoice::Recipe);
         if self.provider != ProviderChoice::Llm {
             let started = Instant::now();
-            let mut firing = recipe::firing_counter(
-                self.policies,
-                language,
-                &subject.file,
-                &locator,
-                &policy.id,
-            );
+            let mut firing = recipe::firing_counter(self.policies, &locator, &policy.id);
             match recipe::apply(
-                language,
+                document,
                 &subject.file,
-                text,
                 &locator,
                 policy,
                 &self.values,
                 &mut firing,
             ) {
                 Ok(after) => {
-                    let verdict = self.check(&mut evaluator, &target, text, &after);
+                    let candidate = baseline.derive(&mut evaluator, after);
+                    let verdict =
+                        gate::check_file(&evaluator, &baseline, &target, &candidate, &self.gate);
                     let accepted = verdict.accepted();
                     attempts.push(Attempt {
                         provider: "recipe",
@@ -285,7 +300,7 @@ impl<'p> Remediator<'p> {
                     });
                     if accepted {
                         return Outcome::Fixed {
-                            after,
+                            after: self.keep(candidate),
                             verdict,
                             provider: "recipe",
                             attempts,
@@ -350,7 +365,12 @@ impl<'p> Remediator<'p> {
         for _ in 0..self.max_attempts.max(1) {
             match llm.propose(&request, &feedback).await {
                 Ok(proposal) => {
-                    let verdict = self.check(&mut evaluator, &target, text, &proposal.after);
+                    let candidate = baseline.derive(
+                        &mut evaluator,
+                        Document::new(language, path, proposal.after),
+                    );
+                    let verdict =
+                        gate::check_file(&evaluator, &baseline, &target, &candidate, &self.gate);
                     let accepted = verdict.accepted();
                     feedback = verdict.reasons();
                     attempts.push(Attempt {
@@ -363,7 +383,7 @@ impl<'p> Remediator<'p> {
                     });
                     if accepted {
                         return Outcome::Fixed {
-                            after: proposal.after,
+                            after: self.keep(candidate),
                             verdict,
                             provider: "llm",
                             attempts,
@@ -402,20 +422,14 @@ impl<'p> Remediator<'p> {
             attempts,
         }
     }
+}
 
-    fn check(
-        &self,
-        evaluator: &mut remedy_guardrails::Evaluator<'_>,
-        target: &Target,
-        before: &str,
-        after: &str,
-    ) -> Verdict {
-        let change = FileChange {
-            path: target.file.clone(),
-            before: Some(before.to_string()),
-            after: Some(after.to_string()),
-        };
-        gate::check(evaluator, target, &[change], &self.gate)
+impl Remediator<'_> {
+    /// Keep an accepted fix as the baseline of the next fix to its file; its text.
+    fn keep(&self, candidate: Baseline) -> String {
+        let text = candidate.document().text().to_string();
+        self.baselines.put(Arc::new(candidate));
+        text
     }
 }
 

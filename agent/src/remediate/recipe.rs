@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use remedy_guardrails::{Edit, Policy, PolicySet};
+use remedy_tools::Resource;
 use remedy_tools::edit::{Document, EditError};
-use remedy_tools::{Language, Resource};
 use serde_json::Value as Json;
 
 /// Values only the team knows (`value_from_config` in a policy's remediation), from the
@@ -63,21 +63,17 @@ impl Locator {
     }
 }
 
-/// Counts `policy`'s messages on the located resource in a candidate text (0 when it passes,
+/// Counts `policy`'s messages on the located resource in a candidate (0 when it passes,
 /// `usize::MAX` when the resource is gone), for [`apply`].
 pub fn firing_counter<'p>(
     policies: &'p PolicySet,
-    language: Language,
-    file: &str,
     locator: &Locator,
     policy: &str,
-) -> impl FnMut(&str) -> usize + 'p {
+) -> impl FnMut(&Document) -> usize + 'p {
     let mut evaluator = policies.evaluator();
     let index = policies.policies().iter().position(|p| p.id == policy);
-    let file = file.to_string();
     let locator = locator.clone();
-    move |text: &str| {
-        let document = Document::new(language, Path::new(&file), text.to_string());
+    move |document: &Document| {
         let Some(resource) = document.find(&locator.type_token, &locator.name, locator.ordinal)
         else {
             return usize::MAX;
@@ -91,20 +87,19 @@ pub fn firing_counter<'p>(
     }
 }
 
-/// Apply `policy`'s remediation to the located resource in `text`; the new text.
+/// Apply `policy`'s remediation to the located resource in `document`; the fixed document.
 ///
-/// `still_firing(text)` counts the policy's messages on the resource in a text. An edit on
-/// every element (`ingress[*].x`) is applied element by element, and kept only where it makes a
+/// `still_firing(document)` counts the policy's messages on the resource. An edit on every
+/// element (`ingress[*].x`) is applied element by element, and kept only where it makes a
 /// message go away: elements that already comply are left as they are.
 pub fn apply(
-    language: Language,
+    document: &Document,
     file: &str,
-    text: &str,
     locator: &Locator,
     policy: &Policy,
     values: &TeamValues,
-    still_firing: &mut dyn FnMut(&str) -> usize,
-) -> Result<String, Decline> {
+    still_firing: &mut dyn FnMut(&Document) -> usize,
+) -> Result<Document, Decline> {
     if !policy.remediation.is_declarative() {
         return Err(Decline::Manual {
             hint: policy.remediation.hint.clone(),
@@ -125,74 +120,71 @@ pub fn apply(
         .edits
         .iter()
         .partition(|e| e.property().contains("[*]"));
-    let mut current = text.to_string();
+    // `None` while nothing has changed: the edits work on the caller's document until then.
+    let mut current: Option<Document> = None;
     for edit in whole {
-        current = apply_one(
-            language,
+        let from = current.as_ref().unwrap_or(document);
+        current = Some(apply_one(
+            from,
             file,
-            current,
             locator,
             edit,
             edit.property(),
             values,
-        )?;
+        )?);
     }
     if !each.is_empty() {
-        current = apply_per_element(
-            language,
-            file,
-            current,
-            locator,
-            &each,
-            values,
-            still_firing,
-        )?;
+        let from = current.as_ref().unwrap_or(document);
+        if let Some(after) = apply_per_element(from, file, locator, &each, values, still_firing)? {
+            current = Some(after);
+        }
     }
-    if current == text {
-        let paths: Vec<&str> = policy
-            .remediation
-            .edits
-            .iter()
-            .map(Edit::property)
-            .collect();
-        return Err(Decline::NotLocal {
-            reason: format!(
-                "the declarative fix ({}) changes nothing on this resource's shape",
-                paths.join(", ")
-            ),
-        });
+    match current {
+        Some(after) if after.text() != document.text() => Ok(after),
+        _ => {
+            let paths: Vec<&str> = policy
+                .remediation
+                .edits
+                .iter()
+                .map(Edit::property)
+                .collect();
+            Err(Decline::NotLocal {
+                reason: format!(
+                    "the declarative fix ({}) changes nothing on this resource's shape",
+                    paths.join(", ")
+                ),
+            })
+        }
     }
-    Ok(current)
 }
 
 /// Apply the `[*]` edits to one element at a time (all of them to the same element, in order),
-/// keeping an element's changes only when they silence one of the policy's messages.
+/// keeping an element's changes only when they silence one of the policy's messages. `None`
+/// when no element's changes were kept.
 fn apply_per_element(
-    language: Language,
+    document: &Document,
     file: &str,
-    text: String,
     locator: &Locator,
     edits: &[&Edit],
     values: &TeamValues,
-    still_firing: &mut dyn FnMut(&str) -> usize,
-) -> Result<String, Decline> {
+    still_firing: &mut dyn FnMut(&Document) -> usize,
+) -> Result<Option<Document>, Decline> {
     let declined = |property: &str, e: EditError| Decline::NotLocal {
         reason: format!("declarative fix of `{property}` declined: {e}"),
     };
     // The elements: those of the array the first edit ranges over.
     let elements = {
-        let document = Document::new(language, Path::new(file), text.clone());
-        let resource = locate(&document, locator, file)?;
+        let resource = locate(document, locator, file)?;
         let property = edits[0].property();
         let array = &property[..property.find("[*]").unwrap_or(property.len())];
         document
             .concrete_paths(resource, &format!("{array}[*]"))
             .map_err(|e| declined(property, e))?
     };
-    let mut current = text;
-    let mut firing = still_firing(&current);
+    let mut current: Option<Document> = None;
+    let mut firing = still_firing(document);
     for element in elements {
-        let mut trial = current.clone();
+        let mut trial: Option<Document> = None;
         for edit in edits {
             let property = edit.property().replacen(
                 &format!(
@@ -202,12 +194,15 @@ fn apply_per_element(
                 &element,
                 1,
             );
-            trial = apply_one(language, file, trial, locator, edit, &property, values)?;
+            let from = trial.as_ref().or(current.as_ref()).unwrap_or(document);
+            trial = Some(apply_one(from, file, locator, edit, &property, values)?);
         }
-        let after = still_firing(&trial);
-        if after < firing {
-            current = trial;
-            firing = after;
+        if let Some(trial) = trial {
+            let after = still_firing(&trial);
+            if after < firing {
+                current = Some(trial);
+                firing = after;
+            }
         }
     }
     Ok(current)
@@ -228,18 +223,16 @@ fn locate<'d>(
         })
 }
 
-/// Apply one edit at `property` (a concrete path, or the edit's own).
+/// Apply one edit at `property` (a concrete path, or the edit's own); the edited document.
 fn apply_one(
-    language: Language,
+    document: &Document,
     file: &str,
-    current: String,
     locator: &Locator,
     edit: &Edit,
     property: &str,
     values: &TeamValues,
-) -> Result<String, Decline> {
-    let document = Document::new(language, Path::new(file), current);
-    let resource = locate(&document, locator, file)?;
+) -> Result<Document, Decline> {
+    let resource = locate(document, locator, file)?;
     let edits = match edit {
         Edit::Set {
             value: Some(value), ..
@@ -257,7 +250,8 @@ fn apply_one(
     .map_err(|e| Decline::NotLocal {
         reason: format!("declarative fix of `{property}` declined: {e}"),
     })?;
-    document.apply(&edits).map_err(|e| Decline::NotLocal {
+    let text = document.apply(&edits).map_err(|e| Decline::NotLocal {
         reason: e.to_string(),
-    })
+    })?;
+    Ok(Document::new(document.language(), Path::new(file), text))
 }

@@ -70,6 +70,10 @@ impl Document {
         &self.text
     }
 
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
     pub fn language(&self) -> Language {
         self.language
     }
@@ -116,10 +120,17 @@ impl Document {
     /// The resource of this type whose name (or, for computed names, name expression) is
     /// `name`; the `ordinal`-th one when several share it.
     pub fn find(&self, type_token: &str, name: &str, ordinal: usize) -> Option<&Resource> {
+        self.find_index(type_token, name, ordinal)
+            .map(|i| &self.parsed.resources[i])
+    }
+
+    /// [`Document::find`]'s resource as an index into [`Document::resources`].
+    pub fn find_index(&self, type_token: &str, name: &str, ordinal: usize) -> Option<usize> {
         self.parsed
             .resources
             .iter()
-            .filter(|r| {
+            .enumerate()
+            .filter(|(_, r)| {
                 r.type_token == type_token
                     && match &r.name {
                         Some(n) => n == name,
@@ -127,6 +138,7 @@ impl Document {
                     }
             })
             .nth(ordinal)
+            .map(|(i, _)| i)
     }
 
     /// The bytes a fix to `resource` may touch.
