@@ -89,13 +89,14 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
             let locator = Locator::of(&document, resource);
             let mut firing =
                 recipe::firing_counter(&policies, language, &file, &locator, &policy.id);
+            let values = TeamValues::new();
             let declined = recipe::apply(
                 language,
                 &file,
                 &text,
                 &locator,
                 policy,
-                &TeamValues::new(),
+                &values,
                 &mut firing,
             )
             .err()
@@ -108,6 +109,7 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 locator,
                 root: workspace,
                 declined,
+                values: &values,
             };
             let body = first_request(&prompts, "measure", &request, &[])?;
             let body = serde_json::to_value(&body).map_err(|e| e.to_string())?;
