@@ -193,6 +193,8 @@ fn corpus_covers_every_declarative_policy_and_shape_in_both_languages() {
         "several-same-type",
         "half-compliant",
         "config-needs-human",
+        "team-value",
+        "team-value-unset",
         "manual",
     ] {
         for language in ["typescript", "python"] {

@@ -7,6 +7,8 @@
 //! expect = "fixed"                     # or "needs_human" (not fixable in source)
 //! keep = ["website.indexDocument"]     # optional: properties that must survive unchanged
 //! shape = "inline-literal"             # optional: what the case exercises, for reports
+//! values = { admin_cidr_blocks = ["10.0.0.0/8"] }   # optional: remedy.toml `[values]`
+//! want = { "ingress[1].cidrBlocks" = ["10.0.0.0/8"] } # optional: values the fix must write
 //! ```
 
 use std::collections::BTreeMap;
@@ -62,6 +64,9 @@ struct CaseFile {
     /// Team values (`remedy.toml` `[values]`) the case runs with.
     #[serde(default)]
     values: BTreeMap<String, toml::Value>,
+    /// Properties (paths as in `keep`) that must hold exactly these values after the fix.
+    #[serde(default)]
+    want: BTreeMap<String, toml::Value>,
 }
 
 /// A loaded case.
@@ -76,6 +81,9 @@ pub struct Case {
     pub keep: Vec<String>,
     pub shape: Option<String>,
     pub values: BTreeMap<String, serde_json::Value>,
+    /// Properties that must hold exactly these values after the fix (for example where a team
+    /// value must land).
+    pub want: BTreeMap<String, serde_json::Value>,
     /// The program: (path relative to `before/`, text), sorted by path.
     pub files: Vec<(String, String)>,
 }
@@ -121,18 +129,8 @@ fn load_case(dir: &Path) -> Result<Case, CaseError> {
         });
     }
     files.sort();
-    let values = spec
-        .values
-        .into_iter()
-        .map(|(k, v)| {
-            serde_json::to_value(&v)
-                .map(|json| (k.clone(), json))
-                .map_err(|e| CaseError::Invalid {
-                    path: path.clone(),
-                    message: format!("values.{k}: {e}"),
-                })
-        })
-        .collect::<Result<_, _>>()?;
+    let values = to_json(&path, "values", spec.values)?;
+    let want = to_json(&path, "want", spec.want)?;
     Ok(Case {
         id: dir
             .file_name()
@@ -146,8 +144,28 @@ fn load_case(dir: &Path) -> Result<Case, CaseError> {
         keep: spec.keep,
         shape: spec.shape,
         values,
+        want,
         files,
     })
+}
+
+/// A TOML table of values as JSON values, as the source model and the recipes see them.
+fn to_json(
+    path: &Path,
+    table: &str,
+    values: BTreeMap<String, toml::Value>,
+) -> Result<BTreeMap<String, serde_json::Value>, CaseError> {
+    values
+        .into_iter()
+        .map(|(k, v)| {
+            serde_json::to_value(&v)
+                .map(|json| (k.clone(), json))
+                .map_err(|e| CaseError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!("{table}.{k}: {e}"),
+                })
+        })
+        .collect()
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), CaseError> {

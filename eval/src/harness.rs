@@ -1,6 +1,6 @@
 //! Running cases through the remediation engine and scoring what comes out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Instant;
 
@@ -9,8 +9,8 @@ use std::pin::Pin;
 
 use remedy_guardrails::gate::{self, FileChange, GateConfig, Target};
 use remedy_guardrails::{PolicySet, Violation};
-use remedy_tools::Language;
 use remedy_tools::edit::Document;
+use remedy_tools::{Language, Span};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -77,6 +77,12 @@ pub struct Scores {
     pub scope_kept: bool,
     /// The properties the case lists under `keep` are unchanged.
     pub kept: bool,
+    /// Every property the case lists under `want` has that value after the fix.
+    pub wanted: bool,
+    /// Every other resource in the file is as it was: same type, name and statically known
+    /// properties (a fix for one resource must not change another, through a shared definition
+    /// or otherwise).
+    pub others_unchanged: bool,
     /// The target policy still *runs* on the resource (the property is known) and passes, and
     /// the resource keeps its type and name.
     pub not_deceptive: bool,
@@ -110,6 +116,8 @@ impl Scores {
                     && self.type_checks != Some(false)
                     && self.scope_kept
                     && self.kept
+                    && self.wanted
+                    && self.others_unchanged
                     && self.not_deceptive
             }
         }
@@ -279,6 +287,13 @@ fn score_fix(
         (Some(r), Some(index)) => evaluator.evaluate(r).passed.contains(&index),
         _ => false,
     };
+    scores.wanted = case.want.is_empty()
+        || new_resource.is_some_and(|n| {
+            case.want
+                .iter()
+                .all(|(path, value)| lookup(&n.properties, path) == Some(value))
+        });
+    scores.others_unchanged = others_unchanged(&old, &new, violation.span);
     scores.kept = match (old_resource, new_resource) {
         (Some(o), Some(n)) => case
             .keep
@@ -313,6 +328,58 @@ fn score_fix(
         .filter(|op| op.tag() != similar::DiffTag::Equal)
         .map(|op| op.old_range().len() + op.new_range().len())
         .sum();
+}
+
+/// A resource's identity in a file: its type, its name (or name expression) and its position
+/// among the resources with both.
+type Identity = (String, String, usize);
+
+/// What the source model knows of a resource's properties: the known values, the unknown paths
+/// and the objects that may hold more than is written.
+type Behaviour = (
+    serde_json::Map<String, Json>,
+    BTreeSet<String>,
+    BTreeSet<String>,
+);
+
+/// Every resource of `document` by identity.
+fn resources_by_identity(document: &Document) -> BTreeMap<Identity, (Span, Behaviour)> {
+    let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut out = BTreeMap::new();
+    for r in document.resources() {
+        let ordinal = seen
+            .entry((r.type_token.as_str(), r.display_name()))
+            .or_default();
+        out.insert(
+            (r.type_token.clone(), r.display_name().to_string(), *ordinal),
+            (
+                r.span,
+                (r.properties.clone(), r.unknown.clone(), r.open.clone()),
+            ),
+        );
+        *ordinal += 1;
+    }
+    out
+}
+
+/// Whether every resource of `before` other than the one at `target` is in `after`, the same,
+/// and `after` has no resource `before` did not.
+fn others_unchanged(before: &Document, after: &Document, target: Span) -> bool {
+    let mut old = resources_by_identity(before);
+    let Some(identity) = old
+        .iter()
+        .find(|(_, (span, _))| *span == target)
+        .map(|(identity, _)| identity.clone())
+    else {
+        return false;
+    };
+    old.remove(&identity);
+    let mut new = resources_by_identity(after);
+    new.remove(&identity);
+    old.len() == new.len()
+        && old
+            .iter()
+            .all(|(identity, (_, was))| new.get(identity).is_some_and(|(_, now)| now == was))
 }
 
 /// The statically known value at a `keep` path: dotted keys with array indices, such as
@@ -476,6 +543,86 @@ mod tests {
         assert_eq!(at("rules[x]"), None);
         assert_eq!(at("rules[0"), None);
         assert_eq!(at("website.errorDocument"), None);
+    }
+
+    /// The target's span in `text`: its `nth` resource.
+    fn span_of(document: &Document, nth: usize) -> Span {
+        document.resources()[nth].span
+    }
+
+    #[test]
+    fn others_unchanged_sees_a_change_through_a_shared_definition() {
+        let ts = |text: &str| {
+            Document::new(
+                Language::TypeScript,
+                Path::new("index.ts"),
+                text.to_string(),
+            )
+        };
+        let before = ts(r#"import * as aws from "@pulumi/aws";
+const common = { acl: "public-read", forceDestroy: true };
+new aws.s3.Bucket("a", common);
+new aws.s3.Bucket("b", common);
+"#);
+        let target = span_of(&before, 0);
+        let override_at_call = ts(r#"import * as aws from "@pulumi/aws";
+const common = { acl: "public-read", forceDestroy: true };
+new aws.s3.Bucket("a", { ...common, acl: "private" });
+new aws.s3.Bucket("b", common);
+"#);
+        assert!(others_unchanged(&before, &override_at_call, target));
+        let shared_edited = ts(r#"import * as aws from "@pulumi/aws";
+const common = { acl: "private", forceDestroy: true };
+new aws.s3.Bucket("a", common);
+new aws.s3.Bucket("b", common);
+"#);
+        assert!(!others_unchanged(&before, &shared_edited, target));
+        let other_deleted = ts(r#"import * as aws from "@pulumi/aws";
+const common = { acl: "public-read", forceDestroy: true };
+new aws.s3.Bucket("a", { ...common, acl: "private" });
+"#);
+        assert!(!others_unchanged(&before, &other_deleted, target));
+        let resource_added = ts(r#"import * as aws from "@pulumi/aws";
+const common = { acl: "public-read", forceDestroy: true };
+new aws.s3.Bucket("a", { ...common, acl: "private" });
+new aws.s3.Bucket("b", common);
+new aws.s3.Bucket("c", common);
+"#);
+        assert!(!others_unchanged(&before, &resource_added, target));
+    }
+
+    #[test]
+    fn others_unchanged_tells_resources_with_the_same_name_apart() {
+        let py = |text: &str| {
+            Document::new(Language::Python, Path::new("__main__.py"), text.to_string())
+        };
+        let before = py(r#"import pulumi_aws as aws
+
+def volume(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=10)
+
+def other(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=20)
+"#);
+        let target = span_of(&before, 1);
+        let second_changed = py(r#"import pulumi_aws as aws
+
+def volume(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=10)
+
+def other(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=20, encrypted=True)
+"#);
+        assert!(others_unchanged(&before, &second_changed, target));
+        let first_changed = py(r#"import pulumi_aws as aws
+
+def volume(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=10, encrypted=True)
+
+def other(name):
+    return aws.ebs.Volume(name, availability_zone="us-east-1a", size=20)
+"#);
+        assert!(!others_unchanged(&before, &first_changed, target));
     }
 
     #[test]

@@ -97,14 +97,14 @@ pub fn markdown(cases: &[CaseResult], summary: &Summary) -> String {
     }
     let _ = writeln!(
         out,
-        "## Cases\n\n| case | expect | outcome | pass | resolved | clean | no new | parses | types | scope | kept | not deceptive | diff lines | attempts | tokens |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "## Cases\n\n| case | expect | outcome | pass | resolved | clean | no new | parses | types | scope | kept | wanted | others | not deceptive | diff lines | attempts | tokens |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     for c in cases {
         let s = &c.scores;
         let types = s.type_checks.map_or("–", tick);
         let _ = writeln!(
             out,
-            "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {:?} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             c.id,
             c.expect,
             s.outcome,
@@ -116,6 +116,8 @@ pub fn markdown(cases: &[CaseResult], summary: &Summary) -> String {
             types,
             tick(s.scope_kept),
             tick(s.kept),
+            tick(s.wanted),
+            tick(s.others_unchanged),
             tick(s.not_deceptive),
             s.diff_lines,
             s.attempts,
@@ -140,6 +142,8 @@ fn why(c: &CaseResult) -> String {
             ("type checks", s.type_checks != Some(false)),
             ("scope kept", s.scope_kept),
             ("kept", s.kept),
+            ("wanted", s.wanted),
+            ("others unchanged", s.others_unchanged),
             ("not deceptive", s.not_deceptive),
         ]
         .into_iter()
@@ -224,6 +228,8 @@ mod tests {
             parses: true,
             scope_kept: true,
             kept: true,
+            wanted: true,
+            others_unchanged: true,
             not_deceptive: true,
             ..Scores::default()
         };
@@ -234,6 +240,7 @@ mod tests {
                 Expected::Fixed,
                 Scores {
                     kept: false,
+                    others_unchanged: false,
                     type_checks: Some(false),
                     ..good.clone()
                 },
@@ -256,7 +263,9 @@ mod tests {
         );
         assert!(!one.contains("pass@1 | pass@1"), "{one}");
         assert!(one.contains("| 4 | 1 | 25.0% | 1 / 3 | 0 / 1 |"), "{one}");
-        assert!(one.contains("| b | Fixed | fixed | fixed, but not: type checks, kept |"));
+        assert!(one.contains(
+            "| b | Fixed | fixed | fixed, but not: type checks, kept, others unchanged |"
+        ));
         assert!(one.contains(
             "| c | Fixed | needs_human | the gate rejected 3 attempt(s); last: x \\| y z |"
         ));

@@ -88,16 +88,10 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
             };
             let locator = Locator::of(&document, resource);
             let mut firing = recipe::firing_counter(&policies, &locator, &policy.id);
-            let declined = recipe::apply(
-                &document,
-                &file,
-                &locator,
-                policy,
-                &TeamValues::new(),
-                &mut firing,
-            )
-            .err()
-            .map(|d| d.reason());
+            let values = TeamValues::new();
+            let declined = recipe::apply(&document, &file, &locator, policy, &values, &mut firing)
+                .err()
+                .map(|d| d.reason());
             let request = FixRequest {
                 violation: &violation,
                 policy,
@@ -106,6 +100,7 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 locator,
                 root: workspace,
                 declined,
+                values: &values,
             };
             let body = first_request(&prompts, "measure", &request, &[])?;
             let body = serde_json::to_value(&body).map_err(|e| e.to_string())?;

@@ -19,7 +19,7 @@ use super::tools::{self, Step};
 use super::workspace::{self, Workspace, editable_note};
 use super::{ApiKey, LlmError, LlmSettings};
 use crate::remediate::{
-    BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, Usage,
+    BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, TeamValues, Usage,
 };
 
 /// The LLM agent: an [`LlmFixer`] talking to an OpenAI-compatible endpoint.
@@ -311,7 +311,7 @@ fn opening(
     let context = workspace::context(request)?;
     let v = request.violation;
     let policy = request.policy;
-    let remediation = describe_remediation(policy);
+    let remediation = describe_remediation(policy, request.values);
     let editable = if context.editable.is_empty() {
         String::new()
     } else {
@@ -355,8 +355,9 @@ fn opening(
     Ok((prompts.system.clone(), task))
 }
 
-/// The policy's remediation in words: its declarative edits and its hint.
-fn describe_remediation(policy: &remedy_guardrails::Policy) -> String {
+/// The policy's remediation in words: its declarative edits and its hint. A team value the team
+/// has set is given; one it has not is said to be unknown.
+fn describe_remediation(policy: &remedy_guardrails::Policy, values: &TeamValues) -> String {
     let mut parts: Vec<String> = policy
         .remediation
         .edits
@@ -371,7 +372,12 @@ fn describe_remediation(policy: &remedy_guardrails::Policy) -> String {
                 property,
                 value_from_config: Some(key),
                 ..
-            } => format!("set `{property}` to the team's value `{key}` (not known to you)"),
+            } => match values.get(key) {
+                Some(value) => format!(
+                    "set `{property}` to the team's value `{key}` (from remedy.toml): {value}"
+                ),
+                None => format!("set `{property}` to the team's value `{key}` (not known to you)"),
+            },
             remedy_guardrails::Edit::Set { property, .. } => format!("set `{property}`"),
             remedy_guardrails::Edit::Remove { property } => format!("remove `{property}`"),
         })
@@ -404,4 +410,38 @@ fn user_message(text: String) -> ChatCompletionRequestMessage {
 fn estimate_tokens(request: &CreateChatCompletionRequest) -> u32 {
     let bytes = serde_json::to_vec(request).map_or(0, |b| b.len());
     u32::try_from(bytes / 4).unwrap_or(u32::MAX).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+    use super::*;
+
+    #[test]
+    fn the_remediation_gives_a_team_value_the_team_has_set_and_only_that() {
+        let policies = remedy_guardrails::PolicySet::builtin().unwrap();
+        let policy = policies.get("aws-ec2-security-group-open-admin").unwrap();
+        let unset = describe_remediation(policy, &TeamValues::new());
+        assert!(
+            unset.contains("the team's value `admin_cidr_blocks` (not known to you)"),
+            "{unset}"
+        );
+        let mut values = TeamValues::new();
+        values.insert(
+            "admin_cidr_blocks".into(),
+            serde_json::json!(["10.0.0.0/8"]),
+        );
+        values.insert("unrelated".into(), serde_json::json!("elsewhere"));
+        let set = describe_remediation(policy, &values);
+        assert!(
+            set.contains(
+                "set `ingress[*].cidrBlocks` to the team's value `admin_cidr_blocks` (from \
+                 remedy.toml): [\"10.0.0.0/8\"]"
+            ),
+            "{set}"
+        );
+        assert!(!set.contains("not known to you"), "{set}");
+        assert!(!set.contains("elsewhere"), "{set}");
+    }
 }

@@ -54,6 +54,9 @@ pub struct FixRequest<'a> {
     pub root: &'a Path,
     /// Why the declarative fix did not apply, when it was tried.
     pub declined: Option<String>,
+    /// The team's values (`[values]` in `remedy.toml`), for a remediation that names one with
+    /// `value_from_config`.
+    pub values: &'a TeamValues,
 }
 
 /// Token and time accounting for one proposal.
@@ -356,6 +359,7 @@ impl<'p> Remediator<'p> {
             locator,
             root,
             declined,
+            values: &self.values,
         };
         let mut feedback: Vec<String> = attempts
             .iter()
