@@ -215,10 +215,14 @@ fn counts(dir: &Path, store: &str) -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn wait_until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
+fn wait_until(what: &str, within: Duration, daemon: &Daemon, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < within, "timed out waiting for {what}");
+        assert!(
+            started.elapsed() < within,
+            "timed out waiting for {what}:\n{}",
+            daemon.log()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -282,10 +286,15 @@ fn api_assigns_workers_drain_metrics_agree_and_sigterm_exits() {
     let assigned: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(assigned["assigned"], 6);
 
-    wait_until("the queue to drain", Duration::from_secs(60), || {
-        let c = counts(dir.path(), &store);
-        c["assigned"] == 0 && c["in_progress"] == 0
-    });
+    wait_until(
+        "the queue to drain",
+        Duration::from_secs(60),
+        &daemon,
+        || {
+            let c = counts(dir.path(), &store);
+            c["assigned"] == 0 && c["in_progress"] == 0
+        },
+    );
     let c = counts(dir.path(), &store);
     assert_eq!(c["pr_open"], 4);
     assert_eq!(c["needs_human"], 2);
@@ -404,7 +413,7 @@ async fn sigkill_mid_run_then_restart_loses_and_duplicates_nothing() {
         &["--concurrency", "2", "--lease-secs", "2"],
         &logs.path().join("1.log"),
     );
-    wait_until("some progress", Duration::from_secs(60), || {
+    wait_until("some progress", Duration::from_secs(60), &first, || {
         counts(dir.path(), &store)["pr_open"] >= 10
     });
     first.signal("-KILL");
@@ -428,7 +437,7 @@ async fn sigkill_mid_run_then_restart_loses_and_duplicates_nothing() {
         ],
         &logs.path().join("2.log"),
     );
-    wait_until("the rest", Duration::from_secs(120), || {
+    wait_until("the rest", Duration::from_secs(120), &second, || {
         let c = counts(dir.path(), &store);
         c["assigned"] == 0 && c["in_progress"] == 0
     });
@@ -581,9 +590,12 @@ fn sigterm_hands_back_work_still_in_flight_at_the_deadline() {
         Daemon { child, port, log }
     };
     // The manual policy goes to the LLM, which never answers: both violations are in flight.
-    wait_until("both violations in flight", Duration::from_secs(30), || {
-        counts(dir.path(), &store)["in_progress"] == 2
-    });
+    wait_until(
+        "both violations in flight",
+        Duration::from_secs(30),
+        &daemon,
+        || counts(dir.path(), &store)["in_progress"] == 2,
+    );
 
     let started = Instant::now();
     daemon.signal("-TERM");

@@ -8,6 +8,7 @@
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub use git2::Oid;
 use git2::{
@@ -33,6 +34,9 @@ pub enum GitError {
         message: String,
     },
 }
+
+/// Age past which a reference lock is taken to be a dead process's leftover.
+const STALE_LOCK: Duration = Duration::from_secs(5);
 
 /// How to authenticate to a remote. The token is used only as the password of an HTTPS
 /// remote (user `x-access-token`, as GitHub expects), through libgit2's credentials callback.
@@ -227,12 +231,12 @@ impl Repo {
         author: &Author,
     ) -> Result<Oid, GitError> {
         let commit = self.commit(parent, files, message, author)?;
-        self.repo.reference(
-            &format!("refs/heads/{branch}"),
-            commit,
-            true,
-            &format!("remedy: {branch}"),
-        )?;
+        let name = format!("refs/heads/{branch}");
+        self.update_reference(&name, || {
+            self.repo
+                .reference(&name, commit, true, &format!("remedy: {branch}"))
+                .map(drop)
+        })?;
         Ok(commit)
     }
 
@@ -260,6 +264,46 @@ impl Repo {
             .commit(None, &signature, &signature, message, &tree, &[&parent])?)
     }
 
+    /// Run `update` (which writes reference `name`), getting past a lock left behind by a
+    /// process that died mid-update: such a lock blocks that branch for good, since nothing
+    /// else removes it. A live writer holds a reference lock for milliseconds, so a lock is
+    /// waited on while it is younger than [`STALE_LOCK`] and removed once it is older.
+    fn update_reference(
+        &self,
+        name: &str,
+        mut update: impl FnMut() -> Result<(), git2::Error>,
+    ) -> Result<(), GitError> {
+        let started = Instant::now();
+        loop {
+            let err = match update() {
+                Err(err) if err.code() == git2::ErrorCode::Locked => err,
+                other => return Ok(other?),
+            };
+            let locks = [
+                self.repo.path().join(format!("{name}.lock")),
+                self.repo.path().join("packed-refs.lock"),
+            ];
+            let mut removed = false;
+            for lock in &locks {
+                let stale = std::fs::metadata(lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= STALE_LOCK);
+                if stale && std::fs::remove_file(lock).is_ok() {
+                    tracing::warn!(lock = %lock.display(), "removed a stale reference lock");
+                    removed = true;
+                }
+            }
+            if !removed {
+                if started.elapsed() > STALE_LOCK + Duration::from_secs(1) {
+                    return Err(err.into());
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+
     /// The commit a local branch points at, if the branch exists.
     pub fn branch_head(&self, branch: &str) -> Option<Oid> {
         self.repo
@@ -279,14 +323,15 @@ impl Repo {
 
     /// Point `name` at `target` (creating or moving it).
     pub fn set_reference(&self, name: &str, target: Oid) -> Result<(), GitError> {
-        self.repo.reference(name, target, true, "remedy")?;
-        Ok(())
+        self.update_reference(name, || {
+            self.repo.reference(name, target, true, "remedy").map(drop)
+        })
     }
 
     /// Delete a reference; nothing when it does not exist.
     pub fn delete_reference(&self, name: &str) -> Result<(), GitError> {
         match self.repo.find_reference(name) {
-            Ok(mut r) => Ok(r.delete()?),
+            Ok(mut r) => self.update_reference(name, || r.delete()),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -458,6 +503,39 @@ mod tests {
         drop(tree);
         let repo = Repo::discover(dir.path()).unwrap();
         (dir, repo)
+    }
+
+    #[test]
+    fn a_dead_writers_reference_lock_does_not_block_the_branch_for_good() {
+        let (dir, repo) = init();
+        let base = repo.resolve("HEAD").unwrap();
+        let heads = dir.path().join(".git/refs/heads/remedy/fix");
+        std::fs::create_dir_all(&heads).unwrap();
+
+        // Left by a process killed mid-update a while ago: removed, the commit lands.
+        let stale = heads.join("old.lock");
+        let file = std::fs::File::create(&stale).unwrap();
+        file.set_modified(std::time::SystemTime::now() - Duration::from_secs(60))
+            .unwrap();
+        let files = [("infra/main.py".to_string(), "x = 2\n".to_string())];
+        let commit = repo
+            .commit_files(base, "remedy/fix/old", &files, "Fix\n", &Author::default())
+            .unwrap();
+        assert_eq!(repo.branch_head("remedy/fix/old"), Some(commit));
+        assert!(!stale.exists());
+
+        // Held by a live writer: waited for, not removed from under it.
+        let live = heads.join("new.lock");
+        std::fs::write(&live, "").unwrap();
+        let released = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            std::fs::remove_file(live).unwrap();
+        });
+        let commit = repo
+            .commit_files(base, "remedy/fix/new", &files, "Fix\n", &Author::default())
+            .unwrap();
+        released.join().unwrap();
+        assert_eq!(repo.branch_head("remedy/fix/new"), Some(commit));
     }
 
     #[test]
