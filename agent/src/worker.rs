@@ -8,8 +8,9 @@
 //! - [`process`]: one item, fixed on the base and delivered as a group of its own (and the dry
 //!   run's preview).
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use remedy_tools::git::{Oid, Repo};
@@ -279,17 +280,46 @@ pub fn group_of(delivery: &dyn Delivery, item: &WorkItem) -> Group {
     )
 }
 
-/// Process claimed items group by group (as `delivery` groups them): see [`process_group`].
+/// One writer per group within a process. Two workers holding violations of the same group
+/// would otherwise build on the same branch tip at once: with a forge the second push is
+/// rejected (and its fixes retried), with local branches the second commit would replace the
+/// first. Replicas are kept apart by the forge's fast-forward-only pushes.
+#[derive(Debug, Clone, Default)]
+pub struct GroupLocks(Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>);
+
+impl GroupLocks {
+    /// Wait for the group's turn; the group is free again when the guard drops.
+    pub async fn lock(&self, group: &Group) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if locks.len() >= 1024 {
+                // Forget the groups nobody holds or waits for.
+                locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            }
+            Arc::clone(locks.entry(group.key.clone()).or_default())
+        };
+        lock.lock_owned().await
+    }
+}
+
+/// Process claimed items group by group (as `delivery` groups them), one worker per group at
+/// a time (`locks`): see [`process_group`].
 pub async fn process_all(
     store: &Store,
     remediator: &Remediator<'_>,
     delivery: &dyn Delivery,
+    locks: &GroupLocks,
     items: Vec<WorkItem>,
     lease_for: Duration,
 ) -> Result<Vec<Processed>, StoreError> {
     let mut out = Vec::with_capacity(items.len());
     for (group, members) in crate::deliver::group::partition(items, |i| group_of(delivery, i)) {
-        out.extend(process_group(store, remediator, delivery, &group, members, lease_for).await?);
+        out.extend(
+            process_group(
+                store, remediator, delivery, locks, &group, members, lease_for,
+            )
+            .await?,
+        );
     }
     Ok(out)
 }
@@ -310,6 +340,7 @@ pub async fn process_group(
     store: &Store,
     remediator: &Remediator<'_>,
     delivery: &dyn Delivery,
+    locks: &GroupLocks,
     group: &Group,
     items: Vec<WorkItem>,
     lease_for: Duration,
@@ -319,7 +350,9 @@ pub async fn process_group(
         .map(|i| spawn_heartbeat(store.clone(), i.lease.clone(), lease_for))
         .collect();
     let leases: Vec<Lease> = items.iter().map(|i| i.lease.clone()).collect();
+    let turn = locks.lock(group).await;
     let result = group_held(store, remediator, delivery, group, items).await;
+    drop(turn);
     for h in heartbeats {
         h.abort();
     }
@@ -366,7 +399,11 @@ async fn group_held(
     let mut pending: std::collections::VecDeque<WorkItem> = items.into();
     let mut out = Vec::new();
     while !pending.is_empty() {
-        let begun = match delivery.begin(group).await {
+        let members: Vec<&str> = pending
+            .iter()
+            .map(|i| i.violation.fingerprint.as_str())
+            .collect();
+        let begun = match delivery.begin(group, &members).await {
             Ok(begun) => begun,
             Err(err) => {
                 if let Some(deferred) = throttled(&err, store) {
@@ -432,15 +469,16 @@ async fn group_held(
         // Fix on the branch, one after another; what the branch already holds is delivered.
         let mut in_batch: Vec<(WorkItem, Processed)> = Vec::new();
         let mut progressed = false;
-        while let Some(item) = pending.front() {
-            if batch.holds(&item.violation.fingerprint) {
-                if let Some(item) = pending.pop_front() {
-                    let p = blank(&item, "fixed");
-                    in_batch.push((item, p));
-                    progressed = true;
-                }
-                continue;
-            }
+        let (held, rest): (Vec<_>, Vec<_>) = pending
+            .drain(..)
+            .partition(|i| batch.holds(&i.violation.fingerprint));
+        pending.extend(rest);
+        for item in held {
+            let p = blank(&item, "fixed");
+            in_batch.push((item, p));
+            progressed = true;
+        }
+        while pending.front().is_some() {
             if batch.room() == 0 {
                 break;
             }
@@ -483,6 +521,14 @@ async fn group_held(
                 } => {
                     p.provider = Some(provider);
                     p.after = Some(after.clone());
+                    if let Err(deferred) = batch.open_slot() {
+                        // No pull request may open now: this fix and the rest wait.
+                        out.push(defer(store, &item, &deferred).await?);
+                        for item in pending.drain(..) {
+                            out.push(defer(store, &item, &deferred).await?);
+                        }
+                        break;
+                    }
                     let fix = accepted(v, &subject, &p.resource, after, verdict);
                     match batch.add(fix) {
                         Ok(()) => in_batch.push((item, p)),
@@ -519,6 +565,15 @@ async fn group_held(
             }
         }
 
+        if !in_batch.is_empty()
+            && let Err(deferred) = batch.open_slot()
+        {
+            // Fixes the branch already holds, from a run cut short before its pull request
+            // opened: they wait for a slot like new ones.
+            for (item, _) in in_batch.drain(..) {
+                out.push(defer(store, &item, &deferred).await?);
+            }
+        }
         if !in_batch.is_empty() {
             match delivery.finish(batch).await {
                 Ok(delivered) => {

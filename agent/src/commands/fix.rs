@@ -346,7 +346,8 @@ fn deliver_groups(
     for (group, members) in groups {
         let mut pending: std::collections::VecDeque<&Violation> = members.into();
         while !pending.is_empty() {
-            let mut batch = match runtime.block_on(delivery.begin(&group)) {
+            let members: Vec<&str> = pending.iter().map(|v| v.fingerprint.as_str()).collect();
+            let mut batch = match runtime.block_on(delivery.begin(&group, &members)) {
                 Err(err) => {
                     let reason = format!("delivery failed: {err}");
                     results.extend(pending.drain(..).map(|v| not_now(v, "failed", &reason)));
@@ -408,6 +409,11 @@ fn deliver_groups(
                     results.push(result);
                     continue;
                 };
+                if let Err(d) = batch.open_slot() {
+                    results.push(not_now(v, "deferred", &d.reason));
+                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
+                    break;
+                }
                 let fix = AcceptedFix {
                     fingerprint: v.fingerprint.clone(),
                     policy: v.policy.clone(),
@@ -429,6 +435,15 @@ fn deliver_groups(
                         results.push(result);
                     }
                 }
+            }
+            if !in_batch.is_empty()
+                && let Err(d) = batch.open_slot()
+            {
+                for r in &mut in_batch {
+                    r.outcome = "deferred";
+                    r.reason = Some(d.reason.clone());
+                }
+                results.append(&mut in_batch);
             }
             if !in_batch.is_empty() {
                 match runtime.block_on(delivery.finish(batch)) {
@@ -531,9 +546,15 @@ async fn from_store(
             }
             Some(delivery) => {
                 let n = items.len() as u64;
-                let processed =
-                    worker::process_all(&store, remediator, delivery.as_ref(), items, lease)
-                        .await?;
+                let processed = worker::process_all(
+                    &store,
+                    remediator,
+                    delivery.as_ref(),
+                    &worker::GroupLocks::default(),
+                    items,
+                    lease,
+                )
+                .await?;
                 let deferred = processed.iter().any(|p| p.outcome == "deferred");
                 results.extend(processed.into_iter().map(FixResult::from));
                 progress.inc(n);
@@ -604,6 +625,7 @@ impl Delivery for NoDelivery {
     fn begin<'a>(
         &'a self,
         _group: &'a crate::deliver::Group,
+        _members: &'a [&'a str],
     ) -> crate::remediate::BoxFuture<'a, Result<crate::deliver::Begun, crate::deliver::DeliveryError>>
     {
         Box::pin(async {

@@ -17,7 +17,7 @@ use super::metrics::Metrics;
 use crate::deliver::forge::ForgeDelivery;
 use crate::deliver::{DeliverySettings, GitHubSettings, setup};
 use crate::remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues};
-use crate::store::{ClaimScope, Lease, Queue, Store, WorkItem};
+use crate::store::{ClaimScope, Filter, Lease, Queue, Status, Store, WorkItem};
 use crate::worker::{self, Processed};
 
 /// Where accepted fixes go: the `[delivery]`/`[github]` settings with the flags applied.
@@ -56,6 +56,8 @@ pub struct Shared {
     pub shutdown: watch::Sender<bool>,
     /// The leases each busy worker holds, so a shutdown past its deadline can hand them back.
     pub in_flight: Mutex<BTreeMap<usize, Vec<Lease>>>,
+    /// One worker per delivery group at a time.
+    group_locks: worker::GroupLocks,
     idle: AtomicUsize,
     /// Whether the last store round trip worked (for `/readyz`).
     pub store_ok: AtomicBool,
@@ -96,6 +98,7 @@ impl Shared {
             exit_when_idle: false,
             shutdown,
             in_flight: Mutex::new(BTreeMap::new()),
+            group_locks: worker::GroupLocks::default(),
             idle: AtomicUsize::new(0),
             store_ok: AtomicBool::new(true),
         }
@@ -200,7 +203,10 @@ async fn run(i: usize, shared: &Shared) {
                 idle = true;
                 shared.idle.fetch_add(1, Ordering::SeqCst);
             }
-            if shared.exit_when_idle && shared.idle.load(Ordering::SeqCst) >= shared.workers {
+            if shared.exit_when_idle
+                && shared.idle.load(Ordering::SeqCst) >= shared.workers
+                && !held_elsewhere(shared).await
+            {
                 // Every worker found the queue empty: nothing is left for this run.
                 let _ = shared.shutdown.send(true);
                 break;
@@ -215,6 +221,25 @@ async fn run(i: usize, shared: &Shared) {
         work(shared, &remediator, &worker, items).await;
     }
     tracing::debug!(worker, "worker stopped");
+}
+
+/// Whether violations in scope are still leased, by another replica or by a process that died
+/// (its leases come back when they expire): a batch run waits for those rather than exit with
+/// work outstanding. An unreadable store counts as held: the run goes on and retries.
+async fn held_elsewhere(shared: &Shared) -> bool {
+    let filter = Filter {
+        repositories: shared.scope.repository.iter().cloned().collect(),
+        policies: shared.scope.policies.clone(),
+        statuses: vec![Status::InProgress],
+        ..Filter::default()
+    };
+    match shared.store.counts(&filter).await {
+        Ok(counts) => counts.values().any(|n| *n > 0),
+        Err(err) => {
+            tracing::warn!("cannot count leased violations: {err}");
+            true
+        }
+    }
 }
 
 async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, items: Vec<WorkItem>) {
@@ -275,6 +300,7 @@ async fn process(
             &shared.store,
             remediator,
             forge.as_ref(),
+            &shared.group_locks,
             items,
             shared.lease,
         )
@@ -301,6 +327,7 @@ async fn process(
         &shared.store,
         remediator,
         delivery.as_ref(),
+        &shared.group_locks,
         items,
         shared.lease,
     )

@@ -22,8 +22,8 @@ use super::limits::Limits;
 use super::settings::{DeliverySettings, Mode};
 use super::template::{PrContext, Template, parse_commit};
 use super::{
-    BRANCH_PREFIX, Batch, Begun, Declined, Delivered, Delivery, DeliveryError, Group, human_reason,
-    inspect,
+    BRANCH_PREFIX, Batch, Begun, Declined, Delivered, Delivery, DeliveryError, Group, holds_any,
+    human_reason, inspect,
 };
 use crate::remediate::BoxFuture;
 use crate::store::{PrRef, Store};
@@ -214,6 +214,7 @@ impl ForgeDelivery {
             author,
             pr,
             limits: Some(Arc::clone(&self.limits)),
+            needs_slot: false,
             repo,
         }))
     }
@@ -355,7 +356,11 @@ impl Delivery for ForgeDelivery {
         &self.settings
     }
 
-    fn begin<'a>(&'a self, group: &'a Group) -> BoxFuture<'a, Result<Begun, DeliveryError>> {
+    fn begin<'a>(
+        &'a self,
+        group: &'a Group,
+        members: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<Begun, DeliveryError>> {
         Box::pin(async move {
             if let Err(deferred) = self.limits.window() {
                 return Ok(Begun::Deferred(deferred));
@@ -414,19 +419,17 @@ impl Delivery for ForgeDelivery {
                                 holds: state.holds,
                             }));
                         }
-                        if state.holds.len() >= group.max && open_pr.is_some() {
+                        if state.holds.len() >= group.max
+                            && open_pr.is_some()
+                            && !holds_any(&state.holds, members)
+                        {
                             continue;
                         }
                         (Some(tip), state.holds)
                     }
                     None => (None, BTreeSet::new()),
                 };
-                if wants_pr
-                    && open_pr.is_none()
-                    && let Err(deferred) = self.limits.take_pr(&branch)
-                {
-                    return Ok(Begun::Deferred(deferred));
-                }
+                let needs_slot = wants_pr && open_pr.is_none();
                 return Ok(Begun::Ready(Box::new(Batch {
                     group: group.clone(),
                     branch,
@@ -440,6 +443,7 @@ impl Delivery for ForgeDelivery {
                     author,
                     pr: open_pr,
                     limits: Some(Arc::clone(&self.limits)),
+                    needs_slot,
                     repo,
                 })));
             }

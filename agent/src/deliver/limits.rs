@@ -119,12 +119,15 @@ impl Limits {
         self.open_set().is_some()
     }
 
-    /// Count remedy's open pull requests: the branches the store and the forge know.
+    /// Count remedy's open pull requests: the branches the store and the forge know. Workers
+    /// may count at the same time; a count adds to the slots already taken, never replaces
+    /// them (that would let one more pull request past the cap).
     pub fn set_open(&self, branches: BTreeSet<String>) {
-        *self
-            .open
+        self.open
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(branches);
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_or_insert_with(BTreeSet::new)
+            .extend(branches);
     }
 
     /// Take a slot for a new pull request on `branch`: under the open cap and the hourly
@@ -337,6 +340,19 @@ mod tests {
         assert!(deferred.reason.contains("max_open_prs = 2"), "{deferred:?}");
         limits.closed("remedy/x/1");
         assert!(limits.take_pr("remedy/z/3").is_ok());
+    }
+
+    #[test]
+    fn a_late_count_keeps_the_slots_already_taken() {
+        let limits = Limits::new(&settings(100, 2), Clock::manual(0)).unwrap();
+        limits.set_open(BTreeSet::new());
+        limits.take_pr("remedy/a/1").unwrap();
+        // Another worker's count, made before that slot was taken, lands now.
+        limits.set_open(["remedy/b/2".to_string()].into());
+        assert!(
+            limits.take_pr("remedy/c/3").is_err(),
+            "a third past a cap of two"
+        );
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //!
 //! 1. [`Delivery::begin`] finds the group's branch and decides whether remedy may write to it
 //!    ([`Begun::Ready`] with a [`Batch`], [`Begun::Declined`] when a person closed its pull
-//!    request or committed to it, [`Begun::Deferred`] by a rate limit or the delivery window);
+//!    request or committed to it, [`Begun::Deferred`] outside the delivery window); a full
+//!    branch that already holds one of the members is still theirs;
 //! 2. the caller remediates each violation on [`Batch::source`] (the branch's tip, with the
 //!    batch's earlier fixes) and [`Batch::add`]s each accepted fix: one commit each, with its
-//!    `Remedy-Violation` trailer;
+//!    `Remedy-Violation` trailer. Before the first, [`Batch::open_slot`] takes a new pull
+//!    request's place under the limits, so violations that all go to a person never wait on
+//!    (or spend) them;
 //! 3. [`Delivery::finish`] publishes the batch: the branch (pushed, on a forge), the pull
 //!    request opened or updated in place, labels, reviewers, auto-merge where allowed.
 //!
@@ -122,7 +125,11 @@ pub enum Begun {
 /// forge call leaves the remote as it was, or as a later run can complete).
 pub trait Delivery: Send + Sync {
     /// Find the group's branch (the first part with room) and decide whether remedy may write.
-    fn begin<'a>(&'a self, group: &'a Group) -> BoxFuture<'a, Result<Begun, DeliveryError>>;
+    fn begin<'a>(
+        &'a self,
+        group: &'a Group,
+        members: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<Begun, DeliveryError>>;
 
     /// Publish a batch: branch, pull request, labels, reviewers, auto-merge.
     fn finish(&self, batch: Batch) -> BoxFuture<'_, Result<Delivered, DeliveryError>>;
@@ -168,8 +175,11 @@ pub trait Delivery: Send + Sync {
                 settings.mode_for(&fix.policy, severity),
                 settings.max_violations_per_pr,
             );
-            match self.begin(&group).await? {
+            match self.begin(&group, &[fix.fingerprint.as_str()]).await? {
                 Begun::Ready(mut batch) => {
+                    batch
+                        .open_slot()
+                        .map_err(|d| DeliveryError::Config(d.reason))?;
                     if !batch.holds(&fix.fingerprint) {
                         batch.add(fix.clone())?;
                     }
@@ -201,6 +211,8 @@ pub struct Batch {
     /// The group's open pull request.
     pub(crate) pr: Option<remedy_tools::forge::PullRequest>,
     limits: Option<std::sync::Arc<limits::Limits>>,
+    /// A new pull request needs a slot under the limits before the first fix.
+    needs_slot: bool,
 }
 
 impl Batch {
@@ -231,6 +243,19 @@ impl Batch {
             Some(limits) => limits.take_commit(),
             None => Ok(()),
         }
+    }
+
+    /// Take the slot a new pull request needs (`max_open_prs`, `prs_per_hour`), once, before
+    /// the batch's first fix: a group with nothing to deliver (its violations all go to a
+    /// person) never takes one, so it neither waits on the limits nor spends them.
+    pub fn open_slot(&mut self) -> Result<(), Deferred> {
+        if self.needs_slot {
+            if let Some(limits) = &self.limits {
+                limits.take_pr(&self.branch)?;
+            }
+            self.needs_slot = false;
+        }
+        Ok(())
     }
 
     /// Commit a fix on the tip (no reference moves until [`Delivery::finish`]).
@@ -291,6 +316,12 @@ pub(crate) fn inspect(
     Ok(BranchState { holds, human })
 }
 
+/// Whether a branch already holds one of `members`: a full branch is still theirs (a run cut
+/// short after its push delivers them again; they must not go to the next branch).
+pub(crate) fn holds_any(holds: &BTreeSet<String>, members: &[&str]) -> bool {
+    members.iter().any(|m| holds.contains(*m))
+}
+
 /// The reason a person's commit gives.
 pub(crate) fn human_reason(branch: &str, commit: &CommitInfo) -> String {
     let id = commit.id.to_string();
@@ -342,7 +373,11 @@ impl Delivery for LocalBranches {
         &self.settings
     }
 
-    fn begin<'a>(&'a self, group: &'a Group) -> BoxFuture<'a, Result<Begun, DeliveryError>> {
+    fn begin<'a>(
+        &'a self,
+        group: &'a Group,
+        members: &'a [&'a str],
+    ) -> BoxFuture<'a, Result<Begun, DeliveryError>> {
         Box::pin(async move {
             let repo = Repo::discover(&self.root)?;
             let author = self.settings.author();
@@ -363,7 +398,7 @@ impl Delivery for LocalBranches {
                                 holds: state.holds,
                             }));
                         }
-                        if state.holds.len() >= group.max {
+                        if state.holds.len() >= group.max && !holds_any(&state.holds, members) {
                             continue;
                         }
                         (Some(head), state.holds)
@@ -383,6 +418,7 @@ impl Delivery for LocalBranches {
                     author,
                     pr: None,
                     limits: None,
+                    needs_slot: false,
                     repo,
                 })));
             }

@@ -229,9 +229,16 @@ impl World {
             .await
             .unwrap();
         let remediator = Remediator::new(&self.policies);
-        worker::process_all(store, &remediator, delivery, items, lease)
-            .await
-            .unwrap()
+        worker::process_all(
+            store,
+            &remediator,
+            delivery,
+            &worker::GroupLocks::default(),
+            items,
+            lease,
+        )
+        .await
+        .unwrap()
     }
 
     pub async fn sync(&self, delivery: &ForgeDelivery) -> Vec<remedy_agent::deliver::sync::Synced> {
