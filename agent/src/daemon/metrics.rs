@@ -113,7 +113,7 @@ impl Metrics {
         let rate_limit_wait_ms = Counter::default();
         registry.register(
             "rate_limit_wait_milliseconds",
-            "Time spent waiting on rate limits (forge and LLM)",
+            "Time requests waited on the LLM rate limits (requests and tokens per minute)",
             rate_limit_wait_ms.clone(),
         );
         let workers_busy = Gauge::default();
@@ -178,6 +178,7 @@ impl Metrics {
             })
             .inc();
         for attempt in &p.attempts {
+            self.waited_ms(attempt.usage.rate_limited_ms);
             self.attempts
                 .get_or_create(&ProviderLabels {
                     provider: attempt.provider.to_string(),
@@ -260,5 +261,59 @@ impl Metrics {
             out.push_str(&counters);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remediate::{Attempt, Usage};
+
+    fn llm_attempt(prompt_tokens: u64, rate_limited_ms: u64) -> Attempt {
+        Attempt {
+            provider: "llm",
+            model: Some("m".into()),
+            prompt_hash: None,
+            usage: Usage {
+                requests: 2,
+                prompt_tokens,
+                completion_tokens: 10,
+                latency_ms: rate_limited_ms + 100,
+                rate_limited_ms,
+            },
+            verdict: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn outcomes_tokens_and_rate_limit_waits_add_up() {
+        let metrics = Metrics::new();
+        for (wait, outcome) in [(1500, "fixed"), (250, "needs_human")] {
+            metrics.processed(&Processed {
+                fingerprint: "f".into(),
+                policy: "p".into(),
+                file: "a.ts".into(),
+                resource: "r".into(),
+                severity: "high".into(),
+                outcome,
+                provider: Some("llm"),
+                delivered: None,
+                reason: None,
+                diff: None,
+                attempts: vec![llm_attempt(1000, wait)],
+                before: None,
+                after: None,
+            });
+        }
+        let text = metrics.render(&BTreeMap::new(), &QueueStats::default(), 0);
+        for line in [
+            "remedy_rate_limit_wait_milliseconds_total 1750",
+            "remedy_llm_tokens_total{direction=\"prompt\"} 2000",
+            "remedy_attempts_total{provider=\"llm\"} 2",
+            "remedy_violations_processed_total{policy=\"p\",outcome=\"fixed\"} 1",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in\n{text}");
+        }
     }
 }

@@ -75,22 +75,26 @@ impl ChatClient {
     }
 
     /// Send one chat-completion request, within the rate limits. `estimated_tokens` is what the
-    /// tokens-per-minute limit is charged.
+    /// tokens-per-minute limit is charged. Also how long the limits held the request back.
     pub(crate) async fn complete(
         &self,
         request: CreateChatCompletionRequest,
         estimated_tokens: u32,
-    ) -> Result<CreateChatCompletionResponse, LlmError> {
+    ) -> Result<(CreateChatCompletionResponse, Duration), LlmError> {
+        let queued = std::time::Instant::now();
         self.requests.until_ready().await;
         let n = NonZeroU32::new(estimated_tokens.min(self.token_burst.get()))
             .unwrap_or(NonZeroU32::MIN);
         // `n` never exceeds the burst, so capacity is always sufficient.
         let _ = self.tokens.until_n_ready(n).await;
-        self.client
+        let waited = queued.elapsed();
+        let response = self
+            .client
             .chat()
             .create(request)
             .await
-            .map_err(|e| LlmError::Request(describe(&e)))
+            .map_err(|e| LlmError::Request(describe(&e)))?;
+        Ok((response, waited))
     }
 }
 

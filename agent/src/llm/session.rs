@@ -123,12 +123,13 @@ impl LlmAgent {
         while calls < self.max_tool_calls {
             let body = self.request(messages.clone());
             let estimate = estimate_tokens(&body);
-            let response = self
+            let (response, waited) = self
                 .client
                 .complete(body, estimate)
                 .await
                 .map_err(|e| ProposeError::Failed(e.to_string()))?;
             usage.requests += 1;
+            usage.rate_limited_ms += u64::try_from(waited.as_millis()).unwrap_or(u64::MAX);
             if let Some(u) = &response.usage {
                 usage.prompt_tokens += u64::from(u.prompt_tokens);
                 usage.completion_tokens += u64::from(u.completion_tokens);

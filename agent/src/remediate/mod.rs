@@ -66,6 +66,15 @@ pub struct Usage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub latency_ms: u64,
+    /// Of the latency, the time the LLM rate limits (requests and tokens per minute) held
+    /// requests back.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rate_limited_ms: u64,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A proposed new text for the violation's file.
