@@ -15,7 +15,8 @@
 //!
 //! Each request to `POST /v1/chat/completions` takes the next reply of the script; a request
 //! past the end gets a 400 naming the request, so a test that expected fewer requests fails
-//! loudly. The server runs on its own thread and runtime, so sync and async tests alike can
+//! loudly. Where requests arrive in no fixed order (several workers at once),
+//! [`ScriptedLlm::answering`] picks each reply from the request itself instead. The server runs on its own thread and runtime, so sync and async tests alike can
 //! use it; dropping it stops it.
 
 use std::collections::VecDeque;
@@ -166,8 +167,12 @@ impl Recorded {
     }
 }
 
+/// Picks the reply to a request from the request (its task, the tool results so far).
+pub type Responder = Box<dyn Fn(&Recorded) -> Reply + Send + Sync>;
+
 struct Shared {
     script: Mutex<VecDeque<Reply>>,
+    responder: Option<Responder>,
     requests: Mutex<Vec<Recorded>>,
 }
 
@@ -192,6 +197,21 @@ impl ScriptedLlm {
 
     /// Start on 127.0.0.1 on a free port, or say why it cannot.
     pub fn try_start(script: Vec<Reply>) -> std::io::Result<Self> {
+        Self::serve(script, None)
+    }
+
+    /// Start on 127.0.0.1 on a free port, answering every request with `responder`'s reply
+    /// to it: for callers whose requests arrive in no fixed order.
+    ///
+    /// # Panics
+    /// As [`ScriptedLlm::start`].
+    #[allow(clippy::expect_used)]
+    pub fn answering(responder: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::serve(Vec::new(), Some(Box::new(responder)))
+            .expect("start the scripted LLM server on 127.0.0.1")
+    }
+
+    fn serve(script: Vec<Reply>, responder: Option<Responder>) -> std::io::Result<Self> {
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -200,6 +220,7 @@ impl ScriptedLlm {
             .build()?;
         let shared = Arc::new(Shared {
             script: Mutex::new(script.into()),
+            responder,
             requests: Mutex::new(Vec::new()),
         });
         let (stop, stopped) = oneshot::channel::<()>();
@@ -283,12 +304,12 @@ impl Drop for ScriptedLlm {
 
 async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, raw: String) -> Response {
     let body: Json = serde_json::from_str(&raw).unwrap_or(Json::Null);
-    let index = {
+    let (index, recorded) = {
         let mut requests = shared
             .requests
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        requests.push(Recorded {
+        let recorded = Recorded {
             body: body.clone(),
             raw: raw.clone(),
             headers: headers
@@ -301,14 +322,16 @@ async fn chat(State(shared): State<Arc<Shared>>, headers: HeaderMap, raw: String
                 })
                 .collect(),
             at: Instant::now(),
-        });
-        requests.len()
+        };
+        requests.push(recorded.clone());
+        (requests.len(), recorded)
     };
-    let reply = shared
+    let scripted = shared
         .script
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .pop_front();
+    let reply = scripted.or_else(|| shared.responder.as_ref().map(|r| r(&recorded)));
     let Some(reply) = reply else {
         return error(
             StatusCode::BAD_REQUEST,

@@ -1,7 +1,10 @@
-//! Shared by the store tests: stores on both backends (SQLite in a temp dir, PostgreSQL in a
-//! schema of its own), synthetic audits, and the helpers the suites use.
+//! Shared by the store and daemon tests: stores on both backends (SQLite in a temp dir,
+//! PostgreSQL in a schema of its own), synthetic audits, and the helpers the suites use; the
+//! daemon as a real process in [`daemon`].
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod daemon;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
