@@ -366,7 +366,8 @@ async fn two_hundred_violations_become_grouped_prs_within_limits_through_a_crash
     let deferred = deferred["violations"].as_array().unwrap();
     assert_eq!(deferred.len(), fixable - opened);
     for v in deferred {
-        assert_eq!(v["attempts"], 0, "a deferral is not an attempt: {v}");
+        // A deferral is not an attempt (a claim the SIGKILL cut short is).
+        assert!(v["attempts"].as_u64().unwrap() <= 1, "{v}");
         let history = &deferred_events[v["fingerprint"].as_str().unwrap()];
         assert!(
             history.to_string().contains("max_open_prs = 28"),
@@ -425,4 +426,67 @@ async fn two_hundred_violations_become_grouped_prs_within_limits_through_a_crash
         assert!(!log.contains("sk-e2e-never-shown"), "the key leaked");
     }
     backend.cleanup().await;
+}
+
+/// With GitHub delivery, pull requests merge on the origin: the re-audit reads the base there,
+/// not the local checkout (which nothing keeps current), so merged fixes resolve.
+#[test]
+fn the_re_audit_reads_the_base_on_the_origin() {
+    let root = tempfile::tempdir().unwrap();
+    let (work, origin) = setup(root.path());
+    let store = format!("sqlite://{}", root.path().join("remedy.db").display());
+    ok({
+        let mut c = remedy(&work, &store);
+        c.args(["audit", ".", "--record", "-q", "--policy-dir", "policies"]);
+        c
+    });
+    assert_eq!(counts(&work, &store)["resolved"], 0);
+
+    // A reviewer's merge: keys/k0.ts rotates its keys on the origin's main.
+    let other = root.path().join("other");
+    git(
+        root.path(),
+        &["clone", "-q", &origin, other.to_str().unwrap()],
+    );
+    let file = other.join("keys/k0.ts");
+    let fixed = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\" });", "\", enableKeyRotation: true });");
+    std::fs::write(&file, fixed).unwrap();
+    git(&other, &["commit", "-q", "-am", "Rotate k0's keys"]);
+    git(&other, &["push", "-q", "origin", "main"]);
+
+    let github = GitHubDouble::start();
+    let github_url = github.url();
+    let data_dir = root.path().join("data");
+    let log = root.path().join("daemon.log");
+    let mut daemon = Daemon::start_with(
+        &work,
+        &store,
+        &[
+            ("GITHUB_TOKEN", TOKEN),
+            ("GITHUB_API_URL", github_url.as_str()),
+            ("REMEDY_DATA_DIR", data_dir.to_str().unwrap()),
+        ],
+        &[
+            "--policy-dir",
+            "policies",
+            "--deliver",
+            "github",
+            "--github-repo",
+            "acme/infra",
+            "--audit-interval-secs",
+            "3600",
+        ],
+        &log,
+    );
+    wait_until("the re-audit", Duration::from_secs(60), &daemon, || {
+        counts(&work, &store)["resolved"] == PER_FILE as u64
+    });
+    daemon.signal("-TERM");
+    assert_eq!(daemon.wait(Duration::from_secs(30)), Some(0));
+    assert!(
+        git(&work, &["status", "--porcelain"]).is_empty(),
+        "the checkout is untouched"
+    );
 }

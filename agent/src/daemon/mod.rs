@@ -169,9 +169,18 @@ impl Daemon {
         let base = self.shared.base.clone();
         let policies = Arc::clone(&self.shared.policies);
         let enforcement = Arc::clone(&self.enforcement);
+        let forge = self.shared.forge.clone();
         let report = tokio::task::spawn_blocking(move || -> Result<audit::AuditReport> {
-            let repo = remedy_tools::git::Repo::discover(&root)?;
-            let commit = repo.resolve(&base)?;
+            // With a forge, the base as the remote has it: merged pull requests land there,
+            // and the local checkout may be behind.
+            let (repo, commit) = match &forge {
+                Some(forge) => forge.fetch_base()?,
+                None => {
+                    let repo = remedy_tools::git::Repo::discover(&root)?;
+                    let commit = repo.resolve(&base)?;
+                    (repo, commit)
+                }
+            };
             let mut files = Vec::new();
             for name in repo.files(commit)? {
                 if remedy_tools::is_skipped_path(&name)

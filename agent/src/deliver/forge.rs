@@ -131,15 +131,7 @@ impl ForgeDelivery {
             ],
             &self.target.auth,
         )?;
-        let base = repo
-            .reference(&tracking(&self.target.base))
-            .ok_or_else(|| {
-                DeliveryError::Config(format!(
-                    "the base branch `{}` does not exist at {}",
-                    self.target.base,
-                    redact_url(&self.target.remote)
-                ))
-            })?;
+        let base = self.fetched_base(&repo)?;
         let tips = repo
             .references(&tracking(prefix))?
             .into_iter()
@@ -149,6 +141,30 @@ impl ForgeDelivery {
             })
             .collect();
         Ok((repo, Fetched { base, tips }))
+    }
+
+    /// Fetch the base alone: the clone, and the commit the base points at on the remote (what
+    /// the daemon re-audits, since pull requests merge there, not in the local checkout).
+    pub fn fetch_base(&self) -> Result<(Repo, Oid), DeliveryError> {
+        let _git = self.git.lock().unwrap_or_else(PoisonError::into_inner);
+        let repo = super::clone::open_at(&self.target.clone)?;
+        repo.fetch(
+            &self.target.remote,
+            &[fetch_spec(&self.target.base)],
+            &self.target.auth,
+        )?;
+        let base = self.fetched_base(&repo)?;
+        Ok((repo, base))
+    }
+
+    fn fetched_base(&self, repo: &Repo) -> Result<Oid, DeliveryError> {
+        repo.reference(&tracking(&self.target.base)).ok_or_else(|| {
+            DeliveryError::Config(format!(
+                "the base branch `{}` does not exist at {}",
+                self.target.base,
+                redact_url(&self.target.remote)
+            ))
+        })
     }
 
     /// Count remedy's open pull requests once: the store's and the forge's.

@@ -106,8 +106,8 @@ pub struct Daemon {
 }
 
 impl Daemon {
-    /// `remedy run` in `dir` on `store` with the test defaults (1 s polls, no re-audit) and
-    /// `args`, logging to `log`; once the API answers.
+    /// `remedy run` in `dir` on `store` with the test defaults (1 s polls, no re-audit unless
+    /// `args` set one) and `args`, logging to `log`; once the API answers.
     pub fn start(dir: &Path, store: &str, args: &[&str], log: &Path) -> Self {
         Self::start_with(dir, store, &[], args, log)
     }
@@ -121,18 +121,19 @@ impl Daemon {
         log: &Path,
     ) -> Self {
         let port = free_port();
-        let child = remedy(dir, store)
-            .envs(env.iter().copied())
-            .args([
-                "run",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--poll-secs",
-                "1",
-                "--audit-interval-secs",
-                "0",
-                "-v",
-            ])
+        let mut cmd = remedy(dir, store);
+        cmd.envs(env.iter().copied()).args([
+            "run",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--poll-secs",
+            "1",
+            "-v",
+        ]);
+        if !args.contains(&"--audit-interval-secs") {
+            cmd.args(["--audit-interval-secs", "0"]);
+        }
+        let child = cmd
             .args(args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(log).unwrap())
