@@ -4,8 +4,10 @@
 //! synthetic monorepo in a git repository (every resource violates one policy with a declarative
 //! fix), records it in a SQLite store and assigns everything to the agent, then:
 //!   baseline  the remediation engine alone (recipe + gate) on every violation, 2 threads
-//!   drain     `remedy run` in-process with 2 workers: claim, remediate, gate, commit the fix on
-//!             its branch, complete in the store, until the queue is empty
+//!   drain     `remedy run` in-process with 2 workers and GitHub delivery with the limits off:
+//!             claim, remediate, gate, commit each fix on its file's branch in the managed
+//!             clone, push to a bare `file://` origin, open or update the pull request on the
+//!             GitHub REST double, complete in the store, until the queue is empty
 //! Target: 30,000 drained in under 10 minutes on a 2-core machine.
 
 // A benchmark aborts on any failure: there is nothing to recover.
@@ -21,6 +23,7 @@ use remedy_agent::audit;
 use remedy_agent::daemon::metrics::Metrics;
 use remedy_agent::daemon::pool::Shared;
 use remedy_agent::daemon::{Daemon, DaemonSettings};
+use remedy_agent::deliver::{DeliverySettings, GitHubSettings, GroupBy, Target, setup};
 use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_agent::store::{
     ClaimScope, Clock, Filter, PolicyInfo, RecordInput, Repository, RetryPolicy, Store,
@@ -28,6 +31,12 @@ use remedy_agent::store::{
 };
 use remedy_eval::corpus::{CorpusSpec, generate};
 use remedy_guardrails::PolicySet;
+use remedy_tests::github::GitHubDouble;
+use remedy_tools::forge::Token;
+use remedy_tools::git::Repo;
+
+/// One pull request per file (the corpus has 50 resources per file).
+const PER_PR: usize = 50;
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -133,6 +142,29 @@ fn main() {
         violations as f64 / baseline.as_secs_f64()
     );
 
+    // The origin the fixes are pushed to, and the forge they are opened on.
+    let origin = dir.path().join("origin.git");
+    std::fs::create_dir_all(&origin).unwrap();
+    git(&origin, &["init", "-q", "--bare", "-b", "main"]);
+    let origin_url = format!("file://{}", origin.display());
+    git(&root, &["remote", "add", "origin", &origin_url]);
+    git(&root, &["push", "-q", "origin", "main"]);
+    let github = GitHubDouble::start();
+    let delivery = DeliverySettings {
+        target: Target::Github,
+        group_by: GroupBy::PerFile,
+        max_violations_per_pr: PER_PR,
+        prs_per_hour: 1_000_000,
+        commits_per_hour: 1_000_000,
+        max_open_prs: 1_000_000,
+        labels: Vec::new(),
+        ..DeliverySettings::default()
+    };
+    let github_settings = GitHubSettings {
+        api_url: Some(github.url()),
+        repo: Some("bench/corpus".into()),
+    };
+
     // The daemon.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -189,12 +221,32 @@ fn main() {
         );
         shared.exit_when_idle = true;
         shared.poll = Duration::from_millis(200);
+        shared.batch = PER_PR;
+        let repo = Repo::discover(&root).unwrap();
+        let forge = setup::github(setup::Setup {
+            repo: &repo,
+            base_name: "main",
+            base: repo.resolve("main").unwrap(),
+            settings: delivery.clone(),
+            github: github_settings.clone(),
+            data_dir: dir.path().join("data"),
+            config_dir: None,
+            token: Some(Token::new("bench-token".into())),
+            store: Some((store.clone(), repository.url.clone())),
+            clock: Clock::system(),
+            retry: remedy_tools::forge::RetryPolicy::default(),
+        })
+        .unwrap();
+        shared.delivery.settings = delivery;
+        shared.delivery.github = github_settings;
+        shared.forge = Some(Arc::new(forge));
         let started = Instant::now();
         Daemon {
             settings: DaemonSettings {
                 listen: "127.0.0.1:0".into(),
                 concurrency: 2,
                 audit_interval_secs: 0,
+                sync_interval_secs: 0,
                 ..DaemonSettings::default()
             },
             shared: Arc::new(shared),
@@ -225,6 +277,17 @@ fn main() {
         violations as f64 / drain.as_secs_f64(),
         drain.as_secs_f64() / baseline.as_secs_f64(),
         processed
+    );
+    let pulls = github.pulls();
+    println!(
+        "delivered {} pull requests on the double ({} requests), {} branches on the origin",
+        pulls.len(),
+        github.requests().len(),
+        Repo::open_bare(&origin)
+            .unwrap()
+            .references("refs/heads/remedy/")
+            .unwrap()
+            .len()
     );
     println!(
         "target: {} drained in under 10 minutes: {}",
