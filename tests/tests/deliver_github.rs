@@ -458,6 +458,31 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
 }
 
 #[tokio::test]
+async fn violations_that_go_to_a_person_neither_wait_on_nor_spend_the_pull_request_limits() {
+    let world = World::new().await;
+    let mut settings = world.settings();
+    settings.prs_per_hour = 1;
+    let delivery = world.delivery(settings, None);
+    // No declarative fix and no LLM: every access-logging violation goes to a person.
+    world.assign(&["aws-s3-bucket-access-logging"], &[]).await;
+    let processed = world.run(&delivery).await;
+    assert_eq!(processed.len(), 3, "{processed:#?}");
+    assert!(
+        processed.iter().all(|p| p.outcome == "needs_human"),
+        "triaged, not deferred: {processed:#?}"
+    );
+    assert!(world.github.pulls().is_empty());
+    assert!(world.remote_branches().is_empty(), "nothing pushed");
+
+    // The hour's one pull request is still there for a fix.
+    world.assign(&[KEY_ROTATION], &[]).await;
+    let processed = world.run(&delivery).await;
+    let outcomes: Vec<&str> = processed.iter().map(|p| p.outcome).collect();
+    assert_eq!(outcomes, ["fixed"], "{processed:#?}");
+    assert_eq!(world.github.pulls().len(), 1);
+}
+
+#[tokio::test]
 async fn max_open_prs_counts_the_forges_open_remedy_pull_requests() {
     let world = World::new().await;
     let mut settings = world.settings();
