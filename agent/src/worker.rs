@@ -13,8 +13,8 @@ use std::path::Path;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
+use remedy_tools::Language;
 use remedy_tools::git::{Oid, Repo};
-use remedy_tools::{Language, is_skipped_path};
 
 use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Group};
 use crate::remediate::{Outcome, Remediator, Subject};
@@ -54,12 +54,7 @@ impl Source<'_> {
 
     /// Program files at the base, for finding a resource whose file moved.
     fn program_files(&self) -> Vec<String> {
-        self.repo
-            .files(self.base)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|f| !is_skipped_path(f) && Language::from_path(Path::new(f)).is_some())
-            .collect()
+        self.repo.program_files(self.base).unwrap_or_default()
     }
 }
 
@@ -426,12 +421,7 @@ async fn group_held(
             Begun::Deferred(deferred) => {
                 tracing::info!(group = %group.key, until = %crate::store::format_time(deferred.until_ms), "deferred: {}", deferred.reason);
                 for item in pending.drain(..) {
-                    store
-                        .defer(&item.lease, deferred.until_ms, &deferred.reason)
-                        .await?;
-                    let mut p = blank(&item, "deferred");
-                    p.reason = Some(deferred.reason.clone());
-                    out.push(p);
+                    out.push(defer(store, &item, &deferred).await?);
                 }
                 break;
             }
@@ -484,12 +474,7 @@ async fn group_held(
             }
             if let Err(deferred) = batch.reserve() {
                 for item in pending.drain(..) {
-                    store
-                        .defer(&item.lease, deferred.until_ms, &deferred.reason)
-                        .await?;
-                    let mut p = blank(&item, "deferred");
-                    p.reason = Some(deferred.reason.clone());
-                    out.push(p);
+                    out.push(defer(store, &item, &deferred).await?);
                 }
                 break;
             }

@@ -220,6 +220,17 @@ impl Repo {
         Ok(out)
     }
 
+    /// The files of a commit's tree a Pulumi program may be in: a language remedy reads, and
+    /// not under a skipped directory (`node_modules`, virtualenvs, build output), as the
+    /// directory walk decides for a work tree.
+    pub fn program_files(&self, commit: Oid) -> Result<Vec<String>, GitError> {
+        let mut files = self.files(commit)?;
+        files.retain(|f| {
+            !crate::is_skipped_path(f) && crate::Language::from_path(Path::new(f)).is_some()
+        });
+        Ok(files)
+    }
+
     /// Commit `files` (path, new content) on top of `parent` and point `branch` at the new
     /// commit (creating or moving it). No working tree or index is involved.
     pub fn commit_files(

@@ -11,7 +11,6 @@ use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use remedy_guardrails::{PolicySet, Violation};
 use remedy_tools::git::{Oid, Repo};
-use remedy_tools::{Language, is_skipped_path};
 use serde::Serialize;
 use similar::TextDiff;
 
@@ -676,11 +675,8 @@ fn read_files(source: &Source, root: &Path, path: &Path) -> Result<Vec<(String, 
     match source {
         Source::Git { repo, base, .. } => {
             let mut files = Vec::new();
-            for name in repo.files(*base)? {
-                if !under(&name)
-                    || is_skipped_path(&name)
-                    || Language::from_path(Path::new(&name)).is_none()
-                {
+            for name in repo.program_files(*base)? {
+                if !under(&name) {
                     continue;
                 }
                 if let Some(text) = repo.read(*base, &name)? {

@@ -182,12 +182,7 @@ impl Daemon {
                 }
             };
             let mut files = Vec::new();
-            for name in repo.files(commit)? {
-                if remedy_tools::is_skipped_path(&name)
-                    || remedy_tools::Language::from_path(std::path::Path::new(&name)).is_none()
-                {
-                    continue;
-                }
+            for name in repo.program_files(commit)? {
                 if let Some(text) = repo.read(commit, &name)? {
                     files.push((name, text));
                 }
