@@ -51,17 +51,12 @@ const PER_FILE: usize = 10;
 const MAX_PER_PR: usize = 5;
 const MAX_OPEN_PRS: usize = 28;
 
-fn ts(resources: impl Fn(usize) -> String) -> String {
-    let mut text = String::from("import * as aws from \"@pulumi/aws\";\n");
-    for i in 0..PER_FILE {
-        text.push('\n');
-        text.push_str(&resources(i));
-    }
-    text
-}
+const TS: &str = "import * as aws from \"@pulumi/aws\";\n";
+const PY: &str = "import pulumi_aws as aws\n";
 
-fn py(resources: impl Fn(usize) -> String) -> String {
-    let mut text = String::from("import pulumi_aws as aws\n");
+/// A program: its import, then `PER_FILE` resources.
+fn program(import: &str, resources: impl Fn(usize) -> String) -> String {
+    let mut text = String::from(import);
     for i in 0..PER_FILE {
         text.push('\n');
         text.push_str(&resources(i));
@@ -75,7 +70,7 @@ fn programs() -> Vec<(String, String)> {
     for f in 0..8 {
         files.push((
             format!("keys/k{f}.ts"),
-            ts(|i| {
+            program(TS, |i| {
                 format!("export const key{i} = new aws.kms.Key(\"key-{f}-{i}\", {{ description: \"key {f}-{i}\" }});\n")
             }),
         ));
@@ -83,13 +78,13 @@ fn programs() -> Vec<(String, String)> {
     for f in 0..4 {
         files.push((
             format!("volumes/v{f}.py"),
-            py(|i| {
+            program(PY, |i| {
                 format!("vol_{i} = aws.ebs.Volume(\"vol-{f}-{i}\", availability_zone=\"us-east-1a\", size=8)\n")
             }),
         ));
         files.push((
             format!("tables/t{f}.ts"),
-            ts(|i| {
+            program(TS, |i| {
                 format!(
                     "export const table{i} = new aws.dynamodb.Table(\"table-{f}-{i}\", {{\n    attributes: [{{ name: \"id\", type: \"S\" }}],\n    hashKey: \"id\",\n    pointInTimeRecovery: {{ enabled: true }},\n}});\n"
                 )
@@ -99,13 +94,13 @@ fn programs() -> Vec<(String, String)> {
     for f in 0..2 {
         files.push((
             format!("edge/lb{f}.ts"),
-            ts(|i| {
+            program(TS, |i| {
                 format!("export const lb{i} = new aws.lb.LoadBalancer(\"lb-{f}-{i}\", {{ loadBalancerType: \"application\", subnets: [\"subnet-a\", \"subnet-b\"] }});\n")
             }),
         ));
         files.push((
             format!("functions/p{f}.py"),
-            py(|i| {
+            program(PY, |i| {
                 format!("perm_{i} = aws.lambda_.Permission(\"perm-{f}-{i}\", action=\"lambda:InvokeFunction\", function=\"handler\", principal=\"*\")\n")
             }),
         ));
