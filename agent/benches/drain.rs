@@ -210,6 +210,7 @@ fn main() {
             ClaimScope {
                 repository: Some(repository.url.clone()),
                 policies: Vec::new(),
+                groups: delivery.group_by.claim_groups(),
             },
             2,
             shutdown,

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::{Backend, Kind, T0, fp, record, repository};
 use remedy_agent::store::{
-    AGENT, ClaimScope, Filter, Outcome, Page, PrRef, PrState, Priority, Queue, Retry, Settlement,
-    Status, StatusBy, Store, StoreError,
+    AGENT, ClaimGroups, ClaimScope, Filter, Outcome, Page, PrRef, PrState, Priority, Queue, Retry,
+    Settlement, Status, StatusBy, Store, StoreError,
 };
 use remedy_guardrails::Severity;
 
@@ -452,6 +452,7 @@ async fn claims_can_be_scoped(b: &Backend) {
     let only_b = ClaimScope {
         repository: Some("github.com/acme/b".into()),
         policies: vec!["aws-dynamodb-pitr".into(), "aws-kms-key-rotation".into()],
+        ..ClaimScope::default()
     };
     let claimed = store.claim("w", 100, LEASE, &only_b).await.unwrap();
     assert_eq!(claimed.len(), 4);
@@ -470,6 +471,111 @@ async fn claims_can_be_scoped(b: &Backend) {
         .await
         .unwrap();
     assert!(rest.is_empty());
+}
+
+/// The files of claimed items, in claim order, one entry per run of the same file.
+fn runs_of_files(items: &[remedy_agent::store::WorkItem]) -> Vec<(String, usize)> {
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    for item in items {
+        match runs.last_mut() {
+            Some((file, n)) if *file == item.violation.file => *n += 1,
+            _ => runs.push((item.violation.file.clone(), 1)),
+        }
+    }
+    runs
+}
+
+async fn claims_take_a_delivery_group_whole(b: &Backend) {
+    let store = &b.store;
+    let repo = repository("mono");
+    // Three files of 50 (stacks/s0000 … s0002), the severities mixed within each.
+    record(store, &repo, 0..150).await;
+    assign_all(store).await;
+    // One violation in the last file goes first: its whole file follows it.
+    store
+        .set_priority(&Filter::default(), Priority::LOWEST, "lead")
+        .await
+        .unwrap();
+    store
+        .set_priority(&ids(&[149]), Priority::HIGHEST, "lead")
+        .await
+        .unwrap();
+    let by_file = ClaimScope {
+        groups: ClaimGroups::File,
+        ..ClaimScope::default()
+    };
+    let first = store.claim("w1", 60, LEASE, &by_file).await.unwrap();
+    let runs = runs_of_files(&first);
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    assert_eq!(runs[0], ("stacks/s0002/index.ts".to_string(), 50));
+    assert_eq!(first[0].violation.fingerprint, fp(149));
+    // Then the file of the next violation in queue order, as much of it as fits.
+    assert_eq!(runs[1].1, 10);
+    let partial = runs[1].0.clone();
+
+    // A file another worker holds is left to it, even the part not claimed yet.
+    let second = store.claim("w2", 100, LEASE, &by_file).await.unwrap();
+    let runs = runs_of_files(&second);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_ne!(runs[0].0, partial);
+    assert_eq!(runs[0].1, 50);
+    assert!(
+        store
+            .claim("w3", 100, LEASE, &by_file)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Without grouping the rest of the held file is anyone's.
+    let ungrouped = store
+        .claim("w3", 100, LEASE, &ClaimScope::default())
+        .await
+        .unwrap();
+    assert_eq!(ungrouped.len(), 40);
+    assert!(ungrouped.iter().all(|i| i.violation.file == partial));
+    for item in second.iter().chain(&ungrouped) {
+        store
+            .complete(
+                &item.lease,
+                &Outcome::Resolved {
+                    note: "fixed".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    // A dead worker's group is claimable again once its leases expire, whole.
+    b.tick(LEASE + Duration::from_secs(1));
+    let again = store.claim("w4", 100, LEASE, &by_file).await.unwrap();
+    assert_eq!(runs_of_files(&again).len(), 2);
+    assert_eq!(again.len(), 60);
+    assert!(again.iter().all(|i| i.violation.attempts == 2));
+
+    // Per-policy groups: every claimed violation of one policy, before the next policy's.
+    record(store, &repository("other"), 0..40).await;
+    assign_all(store).await;
+    let by_policy = ClaimScope {
+        repository: Some("github.com/acme/other".into()),
+        groups: ClaimGroups::Policy,
+        ..ClaimScope::default()
+    };
+    let claimed = store.claim("w5", 6, LEASE, &by_policy).await.unwrap();
+    let policies: Vec<&str> = claimed
+        .iter()
+        .map(|i| i.violation.policy.as_str())
+        .collect();
+    // 40 violations over 10 policies: 4 each.
+    assert_eq!(policies.len(), 6);
+    assert!(
+        policies[..4].iter().all(|p| *p == policies[0]),
+        "{policies:?}"
+    );
+    assert!(
+        policies[4..].iter().all(|p| *p == policies[4]),
+        "{policies:?}"
+    );
+    assert_ne!(policies[0], policies[4]);
 }
 
 async fn eight_workers_claim_each_item_exactly_once(b: &Backend) {
@@ -1086,6 +1192,7 @@ suite!(
     priority_and_assignee_in_bulk,
     claims_follow_priority_then_severity_then_age,
     claims_can_be_scoped,
+    claims_take_a_delivery_group_whole,
     eight_workers_claim_each_item_exactly_once,
     expired_leases_are_claimed_again,
     failures_back_off_then_need_a_human,

@@ -483,9 +483,10 @@ async fn from_store(
 ) -> Result<Vec<FixResult>> {
     let store = super::store::open(&args.store, root).await?;
     let repository = Repository::at(root);
-    let scope = ClaimScope {
+    let mut scope = ClaimScope {
         repository: Some(repository.url.clone()),
         policies: args.policy.policies.clone(),
+        ..ClaimScope::default()
     };
     let worker_id = format!("remedy-fix-{}", std::process::id());
     let lease = Duration::from_secs(600);
@@ -501,6 +502,9 @@ async fn from_store(
             Some((store.clone(), repository.url.clone())),
         )?)
     };
+    if let Some(delivery) = &delivery {
+        scope.groups = delivery.grouping().group_by.claim_groups();
+    }
     let source = worker::Source { repo, base };
     let limit = args.limit.unwrap_or(usize::MAX);
     let hidden = args.format == Format::Json || !std::io::stderr().is_terminal();

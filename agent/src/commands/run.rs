@@ -56,6 +56,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         let scope = ClaimScope {
             repository: Some(repository.url.clone()),
             policies: args.policy.policies.clone(),
+            groups: delivery_config.settings.group_by.claim_groups(),
         };
         let (shutdown, _) = watch::channel(false);
         let mut shared = Shared::new(

@@ -8,6 +8,7 @@
 use sha2::{Digest, Sha256};
 
 use super::settings::Mode;
+use crate::store::ClaimGroups;
 
 /// How fixes are grouped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, clap::ValueEnum)]
@@ -35,6 +36,16 @@ impl GroupBy {
             Self::PerResource => "per_resource",
             Self::PerFile => "per_file",
             Self::PerPolicy => "per_policy",
+        }
+    }
+
+    /// What a claim takes together so that a group's fixes go out together (a resource's
+    /// violations are all in its file).
+    pub fn claim_groups(self) -> ClaimGroups {
+        match self {
+            Self::PerViolation => ClaimGroups::None,
+            Self::PerResource | Self::PerFile => ClaimGroups::File,
+            Self::PerPolicy => ClaimGroups::Policy,
         }
     }
 }

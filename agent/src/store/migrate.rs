@@ -18,17 +18,31 @@ use super::sql::Dialect;
 /// `(version, description, sql)` in order.
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-const SQLITE: Embedded = &[(
-    1,
-    "store",
-    include_str!("../../migrations/sqlite/0001_store.sql"),
-)];
+const SQLITE: Embedded = &[
+    (
+        1,
+        "store",
+        include_str!("../../migrations/sqlite/0001_store.sql"),
+    ),
+    (
+        2,
+        "claim groups",
+        include_str!("../../migrations/sqlite/0002_claim_groups.sql"),
+    ),
+];
 
-const POSTGRES: Embedded = &[(
-    1,
-    "store",
-    include_str!("../../migrations/postgres/0001_store.sql"),
-)];
+const POSTGRES: Embedded = &[
+    (
+        1,
+        "store",
+        include_str!("../../migrations/postgres/0001_store.sql"),
+    ),
+    (
+        2,
+        "claim groups",
+        include_str!("../../migrations/postgres/0002_claim_groups.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Source(Embedded);

@@ -7,6 +7,7 @@
 //! event in the transaction that makes it. Both backends run the same SQL where the dialects
 //! agree (`$n` parameters work in both); they differ in how they connect, migrate and claim.
 
+mod claim;
 mod clock;
 mod error;
 mod migrate;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use claim::ClaimGroups;
 pub use clock::{Clock, format_day, format_time};
 pub use error::{StoreError, redact};
 pub use postgres::PostgresStore;

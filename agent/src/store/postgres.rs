@@ -8,11 +8,11 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use super::clock::millis;
+use super::claim;
 use super::error::{StoreError, classify, redact};
 use super::migrate::{migrate_error, migrator};
-use super::queue::{self, ClaimScope, Lease, Outcome, QUEUE_ORDER, Queue, Retry, WorkItem};
-use super::sql::{Dialect, Sql, Tx};
+use super::queue::{self, ClaimScope, Lease, Outcome, Queue, Retry, WorkItem};
+use super::sql::{Dialect, Tx};
 use super::{Core, StoreOptions};
 
 /// A store in a PostgreSQL database.
@@ -132,49 +132,9 @@ impl Queue for PostgresStore {
             return Ok(Vec::new());
         }
         let now = self.core.clock.now_ms();
-        let expires = now.saturating_add(millis(lease));
-        let token = queue::new_token();
         let mut tx = self.begin().await?;
         queue::reap_exhausted(&mut tx, &self.core, now).await?;
-
-        // Lock the first claimable rows nobody else holds, take them, log them: one statement.
-        let mut sql = Sql::new(
-            "WITH picked AS (SELECT v.id, v.status, v.lease_owner FROM violations v WHERE ",
-        );
-        queue::write_claimable(&mut sql, now, scope);
-        sql.push(" ORDER BY ")
-            .push(QUEUE_ORDER)
-            .push(" LIMIT ")
-            .bind(i64::try_from(n).unwrap_or(i64::MAX))
-            .push(
-                " FOR UPDATE SKIP LOCKED), claimed AS (UPDATE violations SET \
-                 status = 'in_progress', attempts = violations.attempts + 1, lease_owner = ",
-            )
-            .bind(worker)
-            .push(", lease_token = ")
-            .bind(token)
-            .push(", lease_expires_at = ")
-            .bind(expires)
-            .push(", updated_at = ")
-            .bind(now)
-            .push(
-                " FROM picked WHERE violations.id = picked.id RETURNING violations.id, \
-                 violations.attempts, picked.status AS from_status, \
-                 CASE WHEN picked.status = 'in_progress' THEN picked.lease_owner END AS expired) \
-                 INSERT INTO events (violation_id, at, actor, kind, from_status, to_status, data) \
-                 SELECT id, ",
-            );
-        let at = sql.arg(now);
-        let actor = sql.arg(worker);
-        let until = sql.arg(expires);
-        sql.push(&format!(
-            "{at}, {actor}, 'claimed', from_status, 'in_progress', \
-             json_strip_nulls(json_build_object('attempt', attempts, 'lease_expires_at', \
-             {until}::bigint, 'expired_lease_of', expired))::text FROM claimed \
-             RETURNING violation_id"
-        ));
-        let ids = tx.fetch_map(&sql, |r| r.int("violation_id")).await?;
-        let items = queue::items(&mut tx, &ids, worker, token, expires).await?;
+        let items = claim::claim(&mut tx, now, worker, n, lease, scope).await?;
         tx.commit().await?;
         Ok(items)
     }

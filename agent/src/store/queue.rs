@@ -4,7 +4,8 @@
 //! that dies loses nothing, because an expired lease is claimable again. Each claim counts an
 //! attempt; [`Queue::fail`] schedules a retry with exponential backoff and jitter, and after
 //! [`RetryPolicy::max_attempts`] the violation goes to `needs_human` with the last error.
-//! Claim order: priority, then severity, then age.
+//! Claim order: priority, then severity, then age; a claim takes delivery groups whole
+//! ([`super::claim`]).
 
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::claim::ClaimGroups;
 use super::clock::millis;
 use super::error::StoreError;
 use super::select::{self, Transition};
@@ -65,6 +67,8 @@ pub struct ClaimScope {
     pub repository: Option<String>,
     /// Only these policies (any when empty).
     pub policies: Vec<String>,
+    /// Which violations a claim takes together (as delivery groups them).
+    pub groups: ClaimGroups,
 }
 
 /// A worker's hold on one violation.

@@ -14,11 +14,11 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::clock::millis;
+use super::claim;
 use super::error::{StoreError, classify};
 use super::migrate::{migrate_error, migrator};
-use super::queue::{self, ClaimScope, Lease, Outcome, QUEUE_ORDER, Queue, Retry, WorkItem};
-use super::sql::{Dialect, Sql, Tx};
+use super::queue::{self, ClaimScope, Lease, Outcome, Queue, Retry, WorkItem};
+use super::sql::{Dialect, Tx};
 use super::{Core, StoreOptions};
 
 /// How long a writer waits for another to finish before giving up.
@@ -140,62 +140,9 @@ impl Queue for SqliteStore {
             return Ok(Vec::new());
         }
         let now = self.core.clock.now_ms();
-        let expires = now.saturating_add(millis(lease));
-        let token = queue::new_token();
         let mut tx = self.begin_write().await?;
         queue::reap_exhausted(&mut tx, &self.core, now).await?;
-
-        // Without statistics SQLite would pick the status index and sort the whole backlog on
-        // every claim; the queue index is already in claim order.
-        let mut pick = Sql::new(
-            "SELECT v.id, v.status, v.lease_owner FROM violations v INDEXED BY violations_queue \
-             WHERE ",
-        );
-        queue::write_claimable(&mut pick, now, scope);
-        pick.push(" ORDER BY ")
-            .push(QUEUE_ORDER)
-            .push(" LIMIT ")
-            .bind(i64::try_from(n).unwrap_or(i64::MAX));
-        let picked = tx
-            .fetch_map(&pick, |r| {
-                Ok((r.int("id")?, r.text("status")?, r.opt_text("lease_owner")?))
-            })
-            .await?;
-        if picked.is_empty() {
-            tx.commit().await?;
-            return Ok(Vec::new());
-        }
-
-        let mut update = Sql::new(
-            "UPDATE violations SET status = 'in_progress', attempts = attempts + 1, lease_owner = ",
-        );
-        update
-            .bind(worker)
-            .push(", lease_token = ")
-            .bind(token)
-            .push(", lease_expires_at = ")
-            .bind(expires)
-            .push(", updated_at = ")
-            .bind(now)
-            .push(" WHERE id IN ")
-            .bind_list(picked.iter().map(|(id, _, _)| *id))
-            .push(" RETURNING id, attempts");
-        let attempts: std::collections::HashMap<i64, i64> = tx
-            .fetch_map(&update, |r| Ok((r.int("id")?, r.int("attempts")?)))
-            .await?
-            .into_iter()
-            .collect();
-        let events: Vec<(i64, String, Option<String>, i64)> = picked
-            .into_iter()
-            .map(|(id, status, owner)| {
-                // The previous holder is named only when its lease had expired.
-                let expired = if status == "in_progress" { owner } else { None };
-                (id, status, expired, attempts.get(&id).copied().unwrap_or(0))
-            })
-            .collect();
-        queue::insert_claim_events(&mut tx, &events, worker, now, expires).await?;
-        let ids: Vec<i64> = events.iter().map(|e| e.0).collect();
-        let items = queue::items(&mut tx, &ids, worker, token, expires).await?;
+        let items = claim::claim(&mut tx, now, worker, n, lease, scope).await?;
         tx.commit().await?;
         Ok(items)
     }

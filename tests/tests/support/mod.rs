@@ -222,6 +222,7 @@ impl World {
         let scope = ClaimScope {
             repository: Some(self.repository.url.clone()),
             policies: Vec::new(),
+            ..ClaimScope::default()
         };
         let lease = Duration::from_secs(600);
         let items = store
