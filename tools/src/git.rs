@@ -167,6 +167,18 @@ impl Repo {
         })
     }
 
+    /// Keep the objects this handle writes in memory instead of on disk: they last as long as
+    /// the handle, long enough to be pushed, and are read back like any other object. A
+    /// managed clone that writes every fix to disk would hold every branch it ever pushed,
+    /// and libgit2 walks the history of every remote branch it holds locally on each push;
+    /// one that keeps only what it fetched pushes in time independent of how many branches
+    /// the remote has. References must not point at these objects (they would dangle).
+    pub fn keep_new_objects_in_memory(&self) -> Result<(), GitError> {
+        // Above the loose and pack backends, so that writes land here first.
+        self.repo.odb()?.add_new_mempack_backend(1000)?;
+        Ok(())
+    }
+
     /// The work tree root (or the git directory of a bare repository).
     pub fn root(&self) -> &Path {
         &self.root
@@ -707,6 +719,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("push to file://"), "{err}");
+    }
+
+    #[test]
+    fn objects_kept_in_memory_are_pushed_but_never_written_to_the_clone() {
+        let (dir, _) = init();
+        let remote = tempfile::tempdir().unwrap();
+        git(remote.path(), &["init", "-q", "--bare"]);
+        let url = format!("file://{}", remote.path().display());
+        git(dir.path(), &["push", "-q", &url, "HEAD:refs/heads/main"]);
+        let auth = Auth::default();
+        let clone_dir = tempfile::tempdir().unwrap();
+        let path = clone_dir.path().join("c.git");
+        let clone = Repo::init_bare(&path).unwrap();
+        clone.keep_new_objects_in_memory().unwrap();
+        clone
+            .fetch(
+                &url,
+                &["+refs/heads/main:refs/remotes/origin/main".into()],
+                &auth,
+            )
+            .unwrap();
+        let base = clone.reference("refs/remotes/origin/main").unwrap();
+        let fix = clone
+            .commit(
+                base,
+                &[("index.ts".into(), "const a = 2;\n".into())],
+                "fix\n\nRemedy-Violation: a\n",
+                &Author::default(),
+            )
+            .unwrap();
+        // Readable through this handle, pushed by its id without a local branch.
+        assert_eq!(
+            clone.read(fix, "index.ts").unwrap().as_deref(),
+            Some("const a = 2;\n")
+        );
+        clone
+            .push(&url, &[format!("{fix}:refs/heads/remedy/a")], &auth)
+            .unwrap();
+        assert_eq!(
+            git(remote.path(), &["rev-parse", "remedy/a"]),
+            fix.to_string()
+        );
+        drop(clone);
+
+        // The fetched base is on disk; the fix never was.
+        let reopened = Repo::open_bare(&path).unwrap();
+        assert_eq!(reopened.reference("refs/remotes/origin/main"), Some(base));
+        assert!(reopened.read(base, "index.ts").unwrap().is_some());
+        assert!(reopened.read(fix, "index.ts").is_err());
+        assert_eq!(reopened.references("refs/heads/").unwrap(), Vec::new());
     }
 
     #[test]

@@ -45,9 +45,13 @@ pub fn open(data_dir: &Path, remote: &str) -> Result<Repo, GitError> {
     Repo::init_bare(&clone_path(data_dir, remote))
 }
 
-/// Open (creating on first use) the managed clone at `path`.
+/// Open (creating on first use) the managed clone at `path`. What it fetches is kept; the
+/// commits remedy makes in it live in memory until they are pushed
+/// ([`Repo::keep_new_objects_in_memory`]), so the clone never grows with the branches pushed.
 pub fn open_at(path: &Path) -> Result<Repo, GitError> {
-    Repo::init_bare(path)
+    let repo = Repo::init_bare(path)?;
+    repo.keep_new_objects_in_memory()?;
+    Ok(repo)
 }
 
 /// `refs/remotes/origin/<branch>`: where a fetched remote branch lands in a managed clone.

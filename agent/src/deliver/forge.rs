@@ -236,13 +236,12 @@ impl ForgeDelivery {
     }
 
     fn push(&self, batch: &Batch) -> Result<(), DeliveryError> {
-        let _git = self.git.lock().unwrap_or_else(PoisonError::into_inner);
-        let local = format!("refs/heads/{}", batch.branch);
-        batch.repo.set_reference(&local, batch.tip)?;
+        // By commit, not through a local branch: the commits live in the batch's memory only,
+        // and the clone is not written to (no lock).
         let force = if batch.force { "+" } else { "" };
         batch.repo.push(
             &self.target.remote,
-            &[format!("{force}{local}:{local}")],
+            &[format!("{force}{}:refs/heads/{}", batch.tip, batch.branch)],
             &self.target.auth,
         )?;
         tracing::info!(
