@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Kind, record, repository};
+use common::{Backend, Kind, record, repository, resolve_all};
 use remedy_agent::store::{
     AGENT, ClaimScope, Clock, Filter, Outcome, Queue, Status, Store, StoreOptions,
 };
@@ -230,17 +230,7 @@ fn worker_killed_mid_lease_loses_nothing(kind: Kind) {
                 .iter()
                 .all(|w| !held.contains(&w.violation.fingerprint))
         );
-        for item in &others {
-            store
-                .complete(
-                    &item.lease,
-                    &Outcome::Resolved {
-                        note: "fixed".into(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
+        resolve_all(store, &others).await;
         // After the lease expires they come back, once each, with the attempt counted.
         clock.advance(lease + Duration::from_secs(1));
         let back = store
@@ -256,17 +246,7 @@ fn worker_killed_mid_lease_loses_nothing(kind: Kind) {
         expected.sort();
         assert_eq!(back_fps, expected);
         assert!(back.iter().all(|w| w.violation.attempts == 2));
-        for item in &back {
-            store
-                .complete(
-                    &item.lease,
-                    &Outcome::Resolved {
-                        note: "fixed".into(),
-                    },
-                )
-                .await
-                .unwrap();
-        }
+        resolve_all(store, &back).await;
         assert!(
             store
                 .claim("survivor", 100, lease, &ClaimScope::default())

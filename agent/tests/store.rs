@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Kind, T0, fp, record, repository};
+use common::{Backend, Kind, T0, fp, record, repository, resolve_all};
 use remedy_agent::store::{
     AGENT, ClaimGroups, ClaimScope, Filter, Outcome, Page, PrRef, PrState, Priority, Queue, Retry,
     Settlement, Status, StatusBy, Store, StoreError,
@@ -533,17 +533,7 @@ async fn claims_take_a_delivery_group_whole(b: &Backend) {
         .unwrap();
     assert_eq!(ungrouped.len(), 40);
     assert!(ungrouped.iter().all(|i| i.violation.file == partial));
-    for item in second.iter().chain(&ungrouped) {
-        store
-            .complete(
-                &item.lease,
-                &Outcome::Resolved {
-                    note: "fixed".into(),
-                },
-            )
-            .await
-            .unwrap();
-    }
+    resolve_all(store, second.iter().chain(&ungrouped)).await;
 
     // A dead worker's group is claimable again once its leases expire, whole.
     b.tick(LEASE + Duration::from_secs(1));

@@ -620,28 +620,40 @@ mod tests {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
-    #[test]
-    fn fetch_commit_and_push_through_an_anonymous_remote() {
+    /// A bare `file://` remote holding [`init`]'s repository as `main`, and a managed-clone-like
+    /// bare repository at `<clone_dir>/c.git` that fetched it: the remote, its URL, the clone and
+    /// the fetched base.
+    fn remote_and_clone(
+        clone_dir: &Path,
+        auth: &Auth,
+        prepare: impl FnOnce(&Repo),
+    ) -> (tempfile::TempDir, String, Repo, Oid) {
         let (dir, _) = init();
         let remote = tempfile::tempdir().unwrap();
         git(remote.path(), &["init", "-q", "--bare"]);
         let url = format!("file://{}", remote.path().display());
         git(dir.path(), &["push", "-q", &url, "HEAD:refs/heads/main"]);
-
-        let clone_dir = tempfile::tempdir().unwrap();
-        let clone = Repo::init_bare(&clone_dir.path().join("c.git")).unwrap();
-        let auth = Auth {
-            token: Some(Token::new("ghp_never_written".into())),
-            ssh_agent: false,
-        };
+        let clone = Repo::init_bare(&clone_dir.join("c.git")).unwrap();
+        prepare(&clone);
         clone
             .fetch(
                 &url,
                 &["+refs/heads/main:refs/remotes/origin/main".into()],
-                &auth,
+                auth,
             )
             .unwrap();
         let base = clone.reference("refs/remotes/origin/main").unwrap();
+        (remote, url, clone, base)
+    }
+
+    #[test]
+    fn fetch_commit_and_push_through_an_anonymous_remote() {
+        let clone_dir = tempfile::tempdir().unwrap();
+        let auth = Auth {
+            token: Some(Token::new("ghp_never_written".into())),
+            ssh_agent: false,
+        };
+        let (remote, url, clone, base) = remote_and_clone(clone_dir.path(), &auth, |_| {});
         let a = clone
             .commit(
                 base,
@@ -723,24 +735,11 @@ mod tests {
 
     #[test]
     fn objects_kept_in_memory_are_pushed_but_never_written_to_the_clone() {
-        let (dir, _) = init();
-        let remote = tempfile::tempdir().unwrap();
-        git(remote.path(), &["init", "-q", "--bare"]);
-        let url = format!("file://{}", remote.path().display());
-        git(dir.path(), &["push", "-q", &url, "HEAD:refs/heads/main"]);
         let auth = Auth::default();
         let clone_dir = tempfile::tempdir().unwrap();
-        let path = clone_dir.path().join("c.git");
-        let clone = Repo::init_bare(&path).unwrap();
-        clone.keep_new_objects_in_memory().unwrap();
-        clone
-            .fetch(
-                &url,
-                &["+refs/heads/main:refs/remotes/origin/main".into()],
-                &auth,
-            )
-            .unwrap();
-        let base = clone.reference("refs/remotes/origin/main").unwrap();
+        let (remote, url, clone, base) = remote_and_clone(clone_dir.path(), &auth, |clone| {
+            clone.keep_new_objects_in_memory().unwrap();
+        });
         let fix = clone
             .commit(
                 base,
@@ -764,7 +763,7 @@ mod tests {
         drop(clone);
 
         // The fetched base is on disk; the fix never was.
-        let reopened = Repo::open_bare(&path).unwrap();
+        let reopened = Repo::open_bare(&clone_dir.path().join("c.git")).unwrap();
         assert_eq!(reopened.reference("refs/remotes/origin/main"), Some(base));
         assert!(reopened.read(base, "index.ts").unwrap().is_some());
         assert!(reopened.read(fix, "index.ts").is_err());

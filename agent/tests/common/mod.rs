@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use remedy_agent::audit::{AuditReport, Summary};
 use remedy_agent::store::{
-    Clock, PolicyInfo, RecordInput, RecordSummary, Repository, RetryPolicy, Store, StoreOptions,
+    Clock, Outcome, PolicyInfo, Queue, RecordInput, RecordSummary, Repository, RetryPolicy, Store,
+    StoreOptions, WorkItem,
 };
 use remedy_guardrails::{Tally, Violation};
 use sqlx::Connection;
@@ -217,4 +218,19 @@ pub async fn record(
 /// The fingerprint of synthetic violation `i`.
 pub fn fp(i: usize) -> String {
     remedy_eval::violations::violation(i).fingerprint
+}
+
+/// Complete each claimed item as resolved.
+pub async fn resolve_all<'a>(store: &Store, items: impl IntoIterator<Item = &'a WorkItem>) {
+    for item in items {
+        store
+            .complete(
+                &item.lease,
+                &Outcome::Resolved {
+                    note: "fixed".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
 }
