@@ -16,10 +16,12 @@ use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
-use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Target, setup};
+use crate::deliver::{Delivered, Delivery, Target, setup};
 use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
-use crate::store::{ClaimScope, Queue, Repository, Store};
+use crate::store::{
+    AGENT, ClaimScope, Filter, PolicyInfo, Queue, RecordInput, Repository, Store, StoreOptions,
+};
 use crate::{audit, output, project, worker};
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
@@ -264,21 +266,26 @@ fn from_audit(
     if let Some(limit) = args.limit {
         selected.truncate(limit);
     }
-    let delivery = match source {
-        Source::Git {
-            repo,
-            base,
-            base_name,
-        } if !args.dry_run => Some(delivery(args, config, repo, *base, base_name, None)?),
-        _ => None,
-    };
-
     let progress = progress_bar(
         selected.len() as u64,
         args.format == Format::Json || !std::io::stderr().is_terminal(),
     );
-    let results = match &delivery {
-        None => {
+    let results = match source {
+        Source::Git {
+            repo,
+            base,
+            base_name,
+        } if !args.dry_run => runtime.block_on(through_queue(
+            args,
+            config,
+            policies,
+            remediator,
+            (repo, *base, base_name),
+            &report,
+            &selected,
+            progress.clone(),
+        ))?,
+        _ => {
             let mut results = Vec::with_capacity(selected.len());
             for violation in selected {
                 progress.set_message(format!(
@@ -300,172 +307,72 @@ fn from_audit(
             }
             results
         }
-        Some(delivery) => deliver_groups(
-            delivery.as_ref(),
-            remediator,
-            selected,
-            root,
-            runtime,
-            &progress,
-        )?,
     };
     progress.finish_and_clear();
     Ok(results)
 }
 
-/// Fix the audit's findings group by group, each on its group's branch (one after another on
-/// the text the previous fix left), and deliver each group.
-fn deliver_groups(
-    delivery: &dyn Delivery,
+/// Fix and deliver the audit's selected findings through the same queue and worker the daemon
+/// uses, in a throwaway store: a one-off run groups, defers, declines and delivers exactly as
+/// the agent does. Every selected violation gets an outcome, in the order selected.
+#[allow(clippy::too_many_arguments)]
+async fn through_queue(
+    args: &FixArgs,
+    config: &Config,
+    policies: &PolicySet,
     remediator: &Remediator<'_>,
-    selected: Vec<&Violation>,
-    root: &Path,
-    runtime: &tokio::runtime::Runtime,
-    progress: &ProgressBar,
+    (repo, base, base_name): (&Repo, Oid, &str),
+    report: &audit::AuditReport,
+    selected: &[&Violation],
+    progress: ProgressBar,
 ) -> Result<Vec<FixResult>> {
-    let mut results = Vec::with_capacity(selected.len());
-    let groups = crate::deliver::group::partition(selected, |v| {
-        delivery.group_of(
-            &crate::deliver::group::Member {
-                fingerprint: &v.fingerprint,
-                policy: &v.policy,
-                file: &v.file,
-                resource_type: &v.resource.type_token,
-                resource: v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
-            },
-            v.severity,
-        )
-    });
-    let not_now = |v: &Violation, outcome: &'static str, reason: &str| {
-        let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
-        r.outcome = outcome;
-        r.reason = Some(reason.to_string());
-        r
+    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let store = Store::open(
+        &format!("sqlite://{}", dir.path().join("fix.db").display()),
+        StoreOptions::default(),
+    )
+    .await?;
+    let repository = Repository::at(repo.root());
+    let only = audit::AuditReport {
+        violations: selected.iter().map(|v| (*v).clone()).collect(),
+        ..report.clone()
     };
-    for (group, members) in groups {
-        let mut pending: std::collections::VecDeque<&Violation> = members.into();
-        while !pending.is_empty() {
-            let members: Vec<&str> = pending.iter().map(|v| v.fingerprint.as_str()).collect();
-            let mut batch = match runtime.block_on(delivery.begin(&group, &members)) {
-                Err(err) => {
-                    let reason = format!("delivery failed: {err}");
-                    results.extend(pending.drain(..).map(|v| not_now(v, "failed", &reason)));
-                    break;
-                }
-                Ok(Begun::Deferred(d)) => {
-                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
-                    break;
-                }
-                Ok(Begun::Declined(d)) => {
-                    for v in pending.drain(..) {
-                        if !d.closed && d.holds.contains(&v.fingerprint) {
-                            let mut r = not_now(v, "fixed", &d.reason);
-                            r.delivered(&Delivered {
-                                pr: d.pr.clone(),
-                                unchanged: true,
-                                opened: false,
-                            });
-                            results.push(r);
-                        } else {
-                            results.push(not_now(v, "needs_human", &d.reason));
-                        }
-                    }
-                    break;
-                }
-                Ok(Begun::Ready(batch)) => *batch,
-            };
-            let mut in_batch = Vec::new();
-            let mut progressed = false;
-            while let Some(v) = pending.front().copied() {
-                if batch.holds(&v.fingerprint) {
-                    pending.pop_front();
-                    progressed = true;
-                    let mut r = FixResult::of(v, &Outcome::AlreadyResolved);
-                    r.outcome = "fixed";
-                    in_batch.push(r);
-                    continue;
-                }
-                if batch.room() == 0 {
-                    break;
-                }
-                if let Err(d) = batch.reserve() {
-                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
-                    break;
-                }
-                pending.pop_front();
-                progressed = true;
-                progress.set_message(format!("{} {}", v.policy, v.resource.name_expr));
-                let text = batch
-                    .source()
-                    .repo
-                    .read(batch.tip(), &v.file)?
-                    .unwrap_or_default();
-                let outcome =
-                    runtime.block_on(remediator.remediate(&Subject::from(v), &text, root));
-                let mut result = FixResult::of(v, &outcome);
-                progress.inc(1);
-                let Outcome::Fixed { after, verdict, .. } = outcome else {
-                    results.push(result);
-                    continue;
-                };
-                if let Err(d) = batch.open_slot() {
-                    results.push(not_now(v, "deferred", &d.reason));
-                    results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &d.reason)));
-                    break;
-                }
-                let fix = AcceptedFix {
-                    fingerprint: v.fingerprint.clone(),
-                    policy: v.policy.clone(),
-                    title: v.title.clone(),
-                    severity: v.severity.to_string(),
-                    message: v.message.clone(),
-                    resource: result.resource.clone(),
-                    resource_type: v.resource.type_token.clone(),
-                    file: v.file.clone(),
-                    frameworks: v.frameworks.clone(),
-                    after,
-                    verdict,
-                };
-                match batch.add(fix) {
-                    Ok(()) => in_batch.push(result),
-                    Err(err) => {
-                        result.outcome = "failed";
-                        result.reason = Some(format!("delivery failed: {err}"));
-                        results.push(result);
-                    }
-                }
-            }
-            if !in_batch.is_empty()
-                && let Err(d) = batch.open_slot()
-            {
-                for r in &mut in_batch {
-                    r.outcome = "deferred";
-                    r.reason = Some(d.reason.clone());
-                }
-                results.append(&mut in_batch);
-            }
-            if !in_batch.is_empty() {
-                match runtime.block_on(delivery.finish(batch)) {
-                    Ok(delivered) => {
-                        for r in &mut in_batch {
-                            r.delivered(&delivered);
-                        }
-                    }
-                    Err(err) => {
-                        for r in &mut in_batch {
-                            r.outcome = "failed";
-                            r.reason = Some(format!("delivery failed: {err}"));
-                        }
-                    }
-                }
-                results.extend(in_batch);
-            }
-            if !progressed {
-                let reason = format!("no branch of group {} has room", group.key);
-                results.extend(pending.drain(..).map(|v| not_now(v, "deferred", &reason)));
-            }
-        }
-    }
+    store
+        .record(&RecordInput {
+            repository: &repository,
+            report: &only,
+            policies: &PolicyInfo::from_set(policies),
+            scope: &[],
+            actor: "remedy fix",
+        })
+        .await?;
+    store
+        .assign(&Filter::default(), None, AGENT, "remedy fix")
+        .await?;
+    let delivery = delivery(args, config, repo, base, base_name, None)?;
+    let queue = QueueRun {
+        store: &store,
+        scope: ClaimScope {
+            repository: Some(repository.url.clone()),
+            groups: delivery.grouping().group_by.claim_groups(),
+            ..ClaimScope::default()
+        },
+        delivery: Some(delivery),
+        remediator,
+        source: worker::Source { repo, base },
+        limit: usize::MAX,
+        stop_at_deferral: false,
+        progress,
+    };
+    let results = queue.work().await;
+    store.close().await;
+    let mut results = results?;
+    let order: std::collections::HashMap<&str, usize> = selected
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.fingerprint.as_str(), i))
+        .collect();
+    results.sort_by_key(|r| order.get(r.fingerprint.as_str()).copied());
     Ok(results)
 }
 
@@ -483,13 +390,6 @@ async fn from_store(
 ) -> Result<Vec<FixResult>> {
     let store = super::store::open(&args.store, root).await?;
     let repository = Repository::at(root);
-    let mut scope = ClaimScope {
-        repository: Some(repository.url.clone()),
-        policies: args.policy.policies.clone(),
-        ..ClaimScope::default()
-    };
-    let worker_id = format!("remedy-fix-{}", std::process::id());
-    let lease = Duration::from_secs(600);
     let delivery = if args.dry_run {
         None
     } else {
@@ -502,77 +402,30 @@ async fn from_store(
             Some((store.clone(), repository.url.clone())),
         )?)
     };
-    if let Some(delivery) = &delivery {
-        scope.groups = delivery.grouping().group_by.claim_groups();
-    }
-    let source = worker::Source { repo, base };
-    let limit = args.limit.unwrap_or(usize::MAX);
     let hidden = args.format == Format::Json || !std::io::stderr().is_terminal();
-    let progress = if hidden {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner()
-    };
-    let mut results = Vec::new();
-    while results.len() < limit {
-        // A dry run releases what it claims, so it claims everything at once.
-        let batch = if args.dry_run {
-            limit.min(100_000)
+    let queue = QueueRun {
+        store: &store,
+        scope: ClaimScope {
+            repository: Some(repository.url.clone()),
+            policies: args.policy.policies.clone(),
+            groups: delivery
+                .as_ref()
+                .map_or_else(Default::default, |d| d.grouping().group_by.claim_groups()),
+        },
+        delivery,
+        remediator,
+        source: worker::Source { repo, base },
+        limit: args.limit.unwrap_or(usize::MAX),
+        stop_at_deferral: true,
+        progress: if hidden {
+            ProgressBar::hidden()
         } else {
-            (limit - results.len()).min(32)
-        };
-        let items = store.claim(&worker_id, batch, lease, &scope).await?;
-        if items.is_empty() {
-            break;
-        }
-        match &delivery {
-            // A dry run previews each fix on the base and hands it back.
-            None => {
-                for item in items {
-                    progress.set_message(format!(
-                        "{} {}",
-                        item.violation.policy, item.violation.resource.name_expr
-                    ));
-                    let processed = worker::process(
-                        &store,
-                        remediator,
-                        &source,
-                        &NoDelivery,
-                        item,
-                        lease,
-                        true,
-                    )
-                    .await?;
-                    results.push(FixResult::from(processed));
-                    progress.inc(1);
-                }
-            }
-            Some(delivery) => {
-                let n = items.len() as u64;
-                let processed = worker::process_all(
-                    &store,
-                    remediator,
-                    delivery.as_ref(),
-                    &worker::GroupLocks::default(),
-                    items,
-                    lease,
-                )
-                .await?;
-                let deferred = processed.iter().any(|p| p.outcome == "deferred");
-                results.extend(processed.into_iter().map(FixResult::from));
-                progress.inc(n);
-                if deferred {
-                    // The rest would be deferred too: leave it in the queue for later.
-                    break;
-                }
-            }
-        }
-        if args.dry_run {
-            break;
-        }
-    }
-    progress.finish_and_clear();
+            ProgressBar::new_spinner()
+        },
+    };
+    let results = queue.work().await;
     store.close().await;
+    let results = results?;
     if results.is_empty() {
         tracing::warn!(
             "no violations of {} are assigned to the agent in {} (remedy assign, or --all)",
@@ -581,6 +434,89 @@ async fn from_store(
         );
     }
     Ok(results)
+}
+
+/// Working a store's queue from the command line: claim, fix, deliver and record, until the
+/// queue or the limit runs out.
+struct QueueRun<'a> {
+    store: &'a Store,
+    scope: ClaimScope,
+    /// `None`: a dry run, which previews each fix on the base and hands it back.
+    delivery: Option<Arc<dyn Delivery>>,
+    remediator: &'a Remediator<'a>,
+    source: worker::Source<'a>,
+    limit: usize,
+    /// Stop at the first deferral, leaving the rest in the queue (it would be deferred too);
+    /// otherwise go on until nothing is claimable, so that every violation gets an outcome.
+    stop_at_deferral: bool,
+    progress: ProgressBar,
+}
+
+impl QueueRun<'_> {
+    async fn work(&self) -> Result<Vec<FixResult>> {
+        let worker_id = format!("remedy-fix-{}", std::process::id());
+        let lease = Duration::from_secs(600);
+        let dry_run = self.delivery.is_none();
+        let mut results = Vec::new();
+        while results.len() < self.limit {
+            // A dry run releases what it claims, so it claims everything at once.
+            let batch = if dry_run {
+                self.limit.min(100_000)
+            } else {
+                (self.limit - results.len()).min(32)
+            };
+            let items = self
+                .store
+                .claim(&worker_id, batch, lease, &self.scope)
+                .await?;
+            if items.is_empty() {
+                break;
+            }
+            match &self.delivery {
+                None => {
+                    for item in items {
+                        self.progress.set_message(format!(
+                            "{} {}",
+                            item.violation.policy, item.violation.resource.name_expr
+                        ));
+                        let processed = worker::process(
+                            self.store,
+                            self.remediator,
+                            &self.source,
+                            &NoDelivery,
+                            item,
+                            lease,
+                            true,
+                        )
+                        .await?;
+                        results.push(FixResult::from(processed));
+                        self.progress.inc(1);
+                    }
+                    break;
+                }
+                Some(delivery) => {
+                    let n = items.len() as u64;
+                    let processed = worker::process_all(
+                        self.store,
+                        self.remediator,
+                        delivery.as_ref(),
+                        &worker::GroupLocks::default(),
+                        items,
+                        lease,
+                    )
+                    .await?;
+                    let deferred = processed.iter().any(|p| p.outcome == "deferred");
+                    results.extend(processed.into_iter().map(FixResult::from));
+                    self.progress.inc(n);
+                    if deferred && self.stop_at_deferral {
+                        break;
+                    }
+                }
+            }
+        }
+        self.progress.finish_and_clear();
+        Ok(results)
+    }
 }
 
 /// The delivery the settings and flags ask for: local branches, or GitHub.
