@@ -505,17 +505,22 @@ async fn claims_take_a_delivery_group_whole(b: &Backend) {
         ..ClaimScope::default()
     };
     let first = store.claim("w1", 60, LEASE, &by_file).await.unwrap();
-    let runs = runs_of_files(&first);
-    assert_eq!(runs.len(), 2, "{runs:?}");
-    assert_eq!(runs[0], ("stacks/s0002/index.ts".to_string(), 50));
+    assert_eq!(
+        runs_of_files(&first),
+        [("stacks/s0002/index.ts".to_string(), 50)]
+    );
     assert_eq!(first[0].violation.fingerprint, fp(149));
-    // Then the file of the next violation in queue order, as much of it as fits.
-    assert_eq!(runs[1].1, 10);
-    let partial = runs[1].0.clone();
+    // The next file would not fit whole in the 10 left: it waits for a claim of its own.
 
-    // A file another worker holds is left to it, even the part not claimed yet.
-    let second = store.claim("w2", 100, LEASE, &by_file).await.unwrap();
+    // A group larger than the claim is taken as far as it goes…
+    let second = store.claim("w2", 30, LEASE, &by_file).await.unwrap();
     let runs = runs_of_files(&second);
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    assert_eq!(runs[0].1, 30);
+    let partial = runs[0].0.clone();
+    // …and the rest of it is left to the worker holding it, even the part not claimed yet.
+    let third = store.claim("w3", 100, LEASE, &by_file).await.unwrap();
+    let runs = runs_of_files(&third);
     assert_eq!(runs.len(), 1, "{runs:?}");
     assert_ne!(runs[0].0, partial);
     assert_eq!(runs[0].1, 50);
@@ -531,15 +536,21 @@ async fn claims_take_a_delivery_group_whole(b: &Backend) {
         .claim("w3", 100, LEASE, &ClaimScope::default())
         .await
         .unwrap();
-    assert_eq!(ungrouped.len(), 40);
+    assert_eq!(ungrouped.len(), 20);
     assert!(ungrouped.iter().all(|i| i.violation.file == partial));
-    resolve_all(store, second.iter().chain(&ungrouped)).await;
+    resolve_all(store, third.iter().chain(&ungrouped)).await;
 
-    // A dead worker's group is claimable again once its leases expire, whole.
+    // Dead workers' groups are claimable again once their leases expire, whole, one after
+    // another while they fit.
     b.tick(LEASE + Duration::from_secs(1));
     let again = store.claim("w4", 100, LEASE, &by_file).await.unwrap();
-    assert_eq!(runs_of_files(&again).len(), 2);
-    assert_eq!(again.len(), 60);
+    assert_eq!(
+        runs_of_files(&again),
+        [
+            ("stacks/s0002/index.ts".to_string(), 50),
+            (partial.clone(), 30)
+        ]
+    );
     assert!(again.iter().all(|i| i.violation.attempts == 2));
 
     // Per-policy groups: every claimed violation of one policy, before the next policy's.
@@ -550,13 +561,13 @@ async fn claims_take_a_delivery_group_whole(b: &Backend) {
         groups: ClaimGroups::Policy,
         ..ClaimScope::default()
     };
-    let claimed = store.claim("w5", 6, LEASE, &by_policy).await.unwrap();
+    let claimed = store.claim("w5", 10, LEASE, &by_policy).await.unwrap();
     let policies: Vec<&str> = claimed
         .iter()
         .map(|i| i.violation.policy.as_str())
         .collect();
-    // 40 violations over 10 policies: 4 each.
-    assert_eq!(policies.len(), 6);
+    // 40 violations over 10 policies: 4 each, so two policies fit whole in 10.
+    assert_eq!(policies.len(), 8);
     assert!(
         policies[..4].iter().all(|p| *p == policies[0]),
         "{policies:?}"

@@ -1,9 +1,9 @@
 //! What a claim takes, and taking it. Both backends run this inside their write transaction.
 //!
 //! A claim follows the queue order (priority, severity, age). When delivery groups fixes (per
-//! file, per resource, per policy), a claim takes the group at the head of the queue whole, up
-//! to the batch size, then the next group, so that a group's fixes are made, pushed and
-//! published together: one push and one pull request update per group instead of one per
+//! file, per resource, per policy), a claim takes the group at the head of the queue whole (up
+//! to the batch size), then the next groups while they fit whole, so that a group's fixes are
+//! made, pushed and published together: one push and one pull request update per group instead of one per
 //! violation (at 30,000 violations that is the difference between 600 pushes and 30,000, and
 //! between fitting GitHub's API limits or not). A group another worker holds is left to it.
 
@@ -61,7 +61,7 @@ pub(crate) async fn claim(
     take(tx, now, worker, now.saturating_add(millis(lease)), picked).await
 }
 
-/// Whole groups in queue order of their first member, until `n` violations are picked.
+/// Whole groups in queue order of their first member, while they fit in `n`.
 async fn pick_groups(
     tx: &mut Tx,
     now: i64,
@@ -75,17 +75,14 @@ async fn pick_groups(
         let Some(head) = head_group(tx, now, scope, &taken, column).await? else {
             break;
         };
-        let members = pick(
-            tx,
-            now,
-            scope,
-            n - picked.len(),
-            &taken,
-            Some((column, &head)),
-        )
-        .await?;
-        if members.is_empty() {
-            // Its rows were taken by a concurrent claim between the two statements.
+        // The first group is taken up to `n` (a larger one continues in the next claim); a
+        // later one only whole, so that no group's fixes are split between two claims.
+        let room = n - picked.len();
+        let first = picked.is_empty();
+        let limit = if first { room } else { room + 1 };
+        let members = pick(tx, now, scope, limit, &taken, Some((column, &head))).await?;
+        if members.is_empty() || members.len() > room {
+            // Taken by a concurrent claim between the two statements, or too large to fit.
             break;
         }
         picked.extend(members);
