@@ -258,3 +258,86 @@ fn local_branches_group_fixes_and_chain_them_in_one_file() {
     );
     assert_eq!(git(dir.path(), &["rev-parse", &branch]), tip);
 }
+
+#[test]
+fn local_mode_fills_a_branch_then_the_next_and_a_rerun_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let remote = dir.path().join("remote.git");
+    std::fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "-q", "--bare", "-b", "main"]);
+    let url = format!("file://{}", remote.display());
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    let three = format!(
+        "{APP}\nexport const media = new aws.s3.Bucket(\"media\", {{\n    acl: \"public-read\",\n    serverSideEncryptionConfiguration: {{\n        rule: {{ applyServerSideEncryptionByDefault: {{ sseAlgorithm: \"AES256\" }} }},\n    }},\n}});\n"
+    );
+    std::fs::write(work.join("index.ts"), three).unwrap();
+    git(&work, &["add", "-A"]);
+    git(&work, &["commit", "-q", "-m", "init"]);
+    git(&work, &["remote", "add", "origin", &url]);
+    git(&work, &["push", "-q", "origin", "main"]);
+    let github = GitHubDouble::start();
+    let data = dir.path().join("data");
+    // `local` mode pushes branches and opens no pull request: a full branch has none, and the
+    // next fixes must still move on to the next part rather than come back for ever.
+    let run = || {
+        let out = Command::cargo_bin("remedy")
+            .unwrap()
+            .current_dir(&work)
+            .env("REMEDY_DATA_DIR", &data)
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", github.url())
+            .args([
+                "fix",
+                "--all",
+                "--policy",
+                "aws-s3-bucket-public-read",
+                "--deliver",
+                "github",
+                "--github-repo",
+                "acme/infra",
+                "--group-by",
+                "per-file",
+                "--mode",
+                "local",
+                "--max-violations-per-pr",
+                "2",
+                "--format",
+                "json",
+            ])
+            .timeout(std::time::Duration::from_secs(120))
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        serde_json::from_slice::<Value>(&out).unwrap()
+    };
+    for pass in 0..2 {
+        let results = run();
+        let results = results.as_array().unwrap();
+        assert_eq!(
+            results.len(),
+            3,
+            "pass {pass}: one outcome each: {results:#?}"
+        );
+        let mut branches: Vec<&str> = results
+            .iter()
+            .map(|r| {
+                assert_eq!(r["outcome"], "fixed", "pass {pass}: {r}");
+                r["branch"].as_str().unwrap()
+            })
+            .collect();
+        branches.sort_unstable();
+        branches.dedup();
+        assert_eq!(branches.len(), 2, "two parts: {branches:?}");
+        assert!(branches[1].ends_with("-2"), "{branches:?}");
+    }
+    assert!(
+        github.pulls().is_empty(),
+        "local mode opens no pull request"
+    );
+    let on_origin = git(&work, &["ls-remote", &url, "refs/heads/remedy/*"]);
+    assert_eq!(on_origin.lines().count(), 2, "{on_origin}");
+}

@@ -20,7 +20,8 @@ use crate::deliver::{Delivered, Delivery, Target, setup};
 use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
 use crate::report::ListFormat as Format;
 use crate::store::{
-    AGENT, ClaimScope, Filter, PolicyInfo, Queue, RecordInput, Repository, Store, StoreOptions,
+    AGENT, ClaimScope, Filter, PolicyInfo, Queue, RecordInput, Repository, RetryPolicy, Store,
+    StoreOptions, StoreUrl,
 };
 use crate::{audit, output, project, worker};
 
@@ -326,12 +327,51 @@ async fn through_queue(
     selected: &[&Violation],
     progress: ProgressBar,
 ) -> Result<Vec<FixResult>> {
-    let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let store = Store::open(
-        &format!("sqlite://{}", dir.path().join("fix.db").display()),
-        StoreOptions::default(),
+    let dir = tempfile::tempdir().context("cannot create a temporary directory for the queue")?;
+    let store = Store::open_url(
+        &StoreUrl::Sqlite(dir.path().join("fix.db")),
+        StoreOptions {
+            // A failure is reported, not retried within the run.
+            retry: RetryPolicy {
+                base_delay: Duration::from_secs(7 * 24 * 3600),
+                max_delay: Duration::from_secs(7 * 24 * 3600),
+                ..RetryPolicy::default()
+            },
+            ..StoreOptions::default()
+        },
     )
     .await?;
+    let results = fill_and_work(
+        &store, args, config, policies, remediator, repo, base, base_name, report, selected,
+        progress,
+    )
+    .await;
+    store.close().await;
+    let mut results = results?;
+    let order: std::collections::HashMap<&str, usize> = selected
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.fingerprint.as_str(), i))
+        .collect();
+    results.sort_by_key(|r| order.get(r.fingerprint.as_str()).copied());
+    Ok(results)
+}
+
+/// Record the selected findings in the throwaway `store`, assign them to the agent, work them.
+#[allow(clippy::too_many_arguments)]
+async fn fill_and_work(
+    store: &Store,
+    args: &FixArgs,
+    config: &Config,
+    policies: &PolicySet,
+    remediator: &Remediator<'_>,
+    repo: &Repo,
+    base: Oid,
+    base_name: &str,
+    report: &audit::AuditReport,
+    selected: &[&Violation],
+    progress: ProgressBar,
+) -> Result<Vec<FixResult>> {
     let repository = Repository::at(repo.root());
     let only = audit::AuditReport {
         violations: selected.iter().map(|v| (*v).clone()).collect(),
@@ -350,8 +390,8 @@ async fn through_queue(
         .assign(&Filter::default(), None, AGENT, "remedy fix")
         .await?;
     let delivery = delivery(args, config, repo, base, base_name, None)?;
-    let queue = QueueRun {
-        store: &store,
+    QueueRun {
+        store,
         scope: ClaimScope {
             repository: Some(repository.url.clone()),
             groups: delivery.grouping().group_by.claim_groups(),
@@ -363,17 +403,9 @@ async fn through_queue(
         limit: usize::MAX,
         stop_at_deferral: false,
         progress,
-    };
-    let results = queue.work().await;
-    store.close().await;
-    let mut results = results?;
-    let order: std::collections::HashMap<&str, usize> = selected
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.fingerprint.as_str(), i))
-        .collect();
-    results.sort_by_key(|r| order.get(r.fingerprint.as_str()).copied());
-    Ok(results)
+    }
+    .work()
+    .await
 }
 
 /// The default: claim the violations assigned to the agent for this repository, fix, and
@@ -458,6 +490,7 @@ impl QueueRun<'_> {
         let lease = Duration::from_secs(600);
         let dry_run = self.delivery.is_none();
         let mut results = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         while results.len() < self.limit {
             // A dry run releases what it claims, so it claims everything at once.
             let batch = if dry_run {
@@ -506,9 +539,16 @@ impl QueueRun<'_> {
                     )
                     .await?;
                     let deferred = processed.iter().any(|p| p.outcome == "deferred");
-                    results.extend(processed.into_iter().map(FixResult::from));
+                    // One outcome per violation: work handed back untouched comes straight
+                    // back, and a pass with nothing new would only repeat itself.
+                    let before = seen.len();
+                    for p in processed {
+                        if seen.insert(p.fingerprint.clone()) {
+                            results.push(FixResult::from(p));
+                        }
+                    }
                     self.progress.inc(n);
-                    if deferred && self.stop_at_deferral {
+                    if (deferred && self.stop_at_deferral) || seen.len() == before {
                         break;
                     }
                 }

@@ -434,10 +434,11 @@ impl Delivery for ForgeDelivery {
                                 holds: state.holds,
                             }));
                         }
-                        if state.holds.len() >= group.max
-                            && open_pr.is_some()
-                            && !holds_any(&state.holds, members)
-                        {
+                        // A full branch holding none of these members is done: they go to
+                        // the next part. With or without a pull request: in `local` mode there
+                        // is none, and a branch whose pull request failed to open gets it when
+                        // its own members are retried (they are held, so they come back here).
+                        if state.holds.len() >= group.max && !holds_any(&state.holds, members) {
                             continue;
                         }
                         (Some(tip), state.holds)
