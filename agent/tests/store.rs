@@ -579,6 +579,39 @@ async fn claims_take_a_delivery_group_whole(b: &Backend) {
     assert_ne!(policies[0], policies[4]);
 }
 
+async fn concurrent_grouped_claims_never_split_a_group(b: &Backend) {
+    let store = &b.store;
+    // 20 files of 50.
+    record(store, &repository("mono"), 0..1000).await;
+    assign_all(store).await;
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let scope = ClaimScope {
+                groups: ClaimGroups::File,
+                ..ClaimScope::default()
+            };
+            store
+                .claim(&format!("w{w}"), 50, LEASE, &scope)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut files = HashSet::new();
+    for task in tasks {
+        let claimed = task.await.unwrap();
+        let runs = runs_of_files(&claimed);
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].1, 50, "a whole file: {runs:?}");
+        assert!(
+            files.insert(runs[0].0.clone()),
+            "{} claimed twice",
+            runs[0].0
+        );
+    }
+}
+
 async fn eight_workers_claim_each_item_exactly_once(b: &Backend) {
     let store = &b.store;
     let repo = repository("big");
@@ -1194,6 +1227,7 @@ suite!(
     claims_follow_priority_then_severity_then_age,
     claims_can_be_scoped,
     claims_take_a_delivery_group_whole,
+    concurrent_grouped_claims_never_split_a_group,
     eight_workers_claim_each_item_exactly_once,
     expired_leases_are_claimed_again,
     failures_back_off_then_need_a_human,

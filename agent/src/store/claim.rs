@@ -35,6 +35,9 @@ impl ClaimGroups {
     }
 }
 
+/// The PostgreSQL advisory lock grouped claims take ("remedy" in ASCII).
+const GROUPED_CLAIM_LOCK: i64 = 0x7265_6d65_6479;
+
 /// A row picked for the claim: its id, status before, and the owner of an expired lease.
 struct Picked {
     id: i64,
@@ -53,7 +56,19 @@ pub(crate) async fn claim(
 ) -> Result<Vec<WorkItem>, StoreError> {
     let picked = match scope.groups.column() {
         None => pick(tx, now, scope, n, &[], None).await?,
-        Some(column) => pick_groups(tx, now, scope, n, column).await?,
+        Some(column) => {
+            if tx.dialect() == Dialect::Postgres {
+                // Under READ COMMITTED a concurrent claim's rows are invisible to the "held
+                // elsewhere" test until it commits, and `SKIP LOCKED` would hand a second
+                // claimer the rest of a group the first is taking. Grouped claims take turns
+                // (until commit), as SQLite's `BEGIN IMMEDIATE` makes them.
+                tx.execute(&Sql::new(format!(
+                    "SELECT pg_advisory_xact_lock({GROUPED_CLAIM_LOCK})"
+                )))
+                .await?;
+            }
+            pick_groups(tx, now, scope, n, column).await?
+        }
     };
     if picked.is_empty() {
         return Ok(Vec::new());
