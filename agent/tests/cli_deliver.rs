@@ -46,21 +46,32 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-#[test]
-fn fix_opens_pull_requests_and_sync_resolves_them_without_leaking_the_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let remote = dir.path().join("remote.git");
+/// A bare `file://` origin under `dir` and a checkout `dir/work` that pushed `main` to it with
+/// `files`: the origin's URL and the checkout.
+fn origin_and_work(dir: &Path, files: &[(&str, &str)]) -> (String, std::path::PathBuf) {
+    let remote = dir.join("remote.git");
     std::fs::create_dir_all(&remote).unwrap();
     git(&remote, &["init", "-q", "--bare", "-b", "main"]);
     let url = format!("file://{}", remote.display());
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(work.join("infra")).unwrap();
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
     git(&work, &["init", "-q", "-b", "main"]);
-    std::fs::write(work.join("infra/index.ts"), APP).unwrap();
+    for (path, text) in files {
+        let path = work.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-q", "-m", "init"]);
     git(&work, &["remote", "add", "origin", &url]);
     git(&work, &["push", "-q", "origin", "main"]);
+    (url, work)
+}
+
+#[test]
+fn fix_opens_pull_requests_and_sync_resolves_them_without_leaking_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, work) = origin_and_work(dir.path(), &[("infra/index.ts", APP)]);
     let github = GitHubDouble::start();
     let store = format!("sqlite://{}", dir.path().join("remedy.db").display());
     let data = dir.path().join("data");
@@ -151,7 +162,7 @@ fn fix_opens_pull_requests_and_sync_resolves_them_without_leaking_the_token() {
     for file in [
         work.join(".git/config"),
         dir.path().join("remedy.db"),
-        remote.join("config"),
+        dir.path().join("remote.git/config"),
     ] {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()));
@@ -262,21 +273,10 @@ fn local_branches_group_fixes_and_chain_them_in_one_file() {
 #[test]
 fn local_mode_fills_a_branch_then_the_next_and_a_rerun_ends() {
     let dir = tempfile::tempdir().unwrap();
-    let remote = dir.path().join("remote.git");
-    std::fs::create_dir_all(&remote).unwrap();
-    git(&remote, &["init", "-q", "--bare", "-b", "main"]);
-    let url = format!("file://{}", remote.display());
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    git(&work, &["init", "-q", "-b", "main"]);
     let three = format!(
         "{APP}\nexport const media = new aws.s3.Bucket(\"media\", {{\n    acl: \"public-read\",\n    serverSideEncryptionConfiguration: {{\n        rule: {{ applyServerSideEncryptionByDefault: {{ sseAlgorithm: \"AES256\" }} }},\n    }},\n}});\n"
     );
-    std::fs::write(work.join("index.ts"), three).unwrap();
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "init"]);
-    git(&work, &["remote", "add", "origin", &url]);
-    git(&work, &["push", "-q", "origin", "main"]);
+    let (url, work) = origin_and_work(dir.path(), &[("index.ts", &three)]);
     let github = GitHubDouble::start();
     let data = dir.path().join("data");
     // `local` mode pushes branches and opens no pull request: a full branch has none, and the
