@@ -25,14 +25,28 @@ pub enum ClaimGroups {
 }
 
 impl ClaimGroups {
-    /// The column that, with the repository, names a group.
-    fn column(self) -> Option<&'static str> {
+    /// The column that, with the repository, names a group, and the queue index on it
+    /// (migration 0002).
+    fn column(self) -> Option<GroupColumn> {
         match self {
             Self::None => None,
-            Self::File => Some("file"),
-            Self::Policy => Some("policy"),
+            Self::File => Some(GroupColumn {
+                name: "file",
+                index: "violations_queue_file",
+            }),
+            Self::Policy => Some(GroupColumn {
+                name: "policy",
+                index: "violations_queue_policy",
+            }),
         }
     }
+}
+
+/// What names a group in the `violations` table.
+#[derive(Debug, Clone, Copy)]
+struct GroupColumn {
+    name: &'static str,
+    index: &'static str,
 }
 
 /// The PostgreSQL advisory lock grouped claims take ("remedy" in ASCII).
@@ -82,7 +96,7 @@ async fn pick_groups(
     now: i64,
     scope: &ClaimScope,
     n: usize,
-    column: &'static str,
+    column: GroupColumn,
 ) -> Result<Vec<Picked>, StoreError> {
     let mut picked: Vec<Picked> = Vec::new();
     while picked.len() < n {
@@ -112,30 +126,26 @@ async fn head_group(
     now: i64,
     scope: &ClaimScope,
     taken: &[i64],
-    column: &'static str,
+    column: GroupColumn,
 ) -> Result<Option<(i64, String)>, StoreError> {
-    let mut sql = Sql::new(format!(
-        "SELECT v.repo_id, v.{column} AS grp FROM violations v "
-    ));
-    if tx.dialect() == Dialect::Sqlite {
-        // Without statistics SQLite would sort the whole backlog; this index is in claim order.
-        sql.push("INDEXED BY violations_queue ");
-    }
-    sql.push("WHERE ");
-    queue::write_claimable(&mut sql, now, scope);
-    if !taken.is_empty() {
-        sql.push(" AND v.id NOT IN ")
-            .bind_list(taken.iter().copied());
-    }
-    let live = sql.arg(now);
-    sql.push(&format!(
-        " AND NOT EXISTS (SELECT 1 FROM violations w WHERE w.repo_id = v.repo_id \
-         AND w.{column} = v.{column} AND w.status = 'in_progress' \
-         AND w.lease_expires_at > {live}) ORDER BY {QUEUE_ORDER} LIMIT 1"
-    ));
-    if tx.dialect() == Dialect::Postgres {
-        sql.push(" FOR UPDATE SKIP LOCKED");
-    }
+    let column = column.name;
+    let sql = claimable(
+        tx.dialect(),
+        &format!("v.repo_id, v.{column} AS grp"),
+        "violations_queue",
+        now,
+        scope,
+        taken,
+        1,
+        |sql| {
+            let live = sql.arg(now);
+            sql.push(&format!(
+                " AND NOT EXISTS (SELECT 1 FROM violations w WHERE w.repo_id = v.repo_id \
+                 AND w.{column} = v.{column} AND w.status = 'in_progress' \
+                 AND w.lease_expires_at > {live})"
+            ));
+        },
+    );
     let heads = tx
         .fetch_map(&sql, |r| Ok((r.int("repo_id")?, r.text("grp")?)))
         .await?;
@@ -150,36 +160,26 @@ async fn pick(
     scope: &ClaimScope,
     n: usize,
     taken: &[i64],
-    group: Option<(&'static str, &(i64, String))>,
+    group: Option<(GroupColumn, &(i64, String))>,
 ) -> Result<Vec<Picked>, StoreError> {
-    let mut sql = Sql::new("SELECT v.id, v.status, v.lease_owner FROM violations v ");
-    let dialect = tx.dialect();
-    if dialect == Dialect::Sqlite {
-        sql.push(match group {
-            None => "INDEXED BY violations_queue ",
-            Some(("file", _)) => "INDEXED BY violations_queue_file ",
-            Some(_) => "INDEXED BY violations_queue_policy ",
-        });
-    }
-    sql.push("WHERE ");
-    queue::write_claimable(&mut sql, now, scope);
-    if let Some((column, (repo, value))) = group {
-        sql.push(" AND v.repo_id = ")
-            .bind(*repo)
-            .push(&format!(" AND v.{column} = "))
-            .bind(value.as_str());
-    }
-    if !taken.is_empty() {
-        sql.push(" AND v.id NOT IN ")
-            .bind_list(taken.iter().copied());
-    }
-    sql.push(" ORDER BY ")
-        .push(QUEUE_ORDER)
-        .push(" LIMIT ")
-        .bind(i64::try_from(n).unwrap_or(i64::MAX));
-    if dialect == Dialect::Postgres {
-        sql.push(" FOR UPDATE SKIP LOCKED");
-    }
+    let index = group.map_or("violations_queue", |(column, _)| column.index);
+    let sql = claimable(
+        tx.dialect(),
+        "v.id, v.status, v.lease_owner",
+        index,
+        now,
+        scope,
+        taken,
+        n,
+        |sql| {
+            if let Some((column, (repo, value))) = group {
+                sql.push(" AND v.repo_id = ")
+                    .bind(*repo)
+                    .push(&format!(" AND v.{} = ", column.name))
+                    .bind(value.as_str());
+            }
+        },
+    );
     tx.fetch_map(&sql, |r| {
         Ok(Picked {
             id: r.int("id")?,
@@ -188,6 +188,42 @@ async fn pick(
         })
     })
     .await
+}
+
+/// `SELECT columns` of the first `limit` claimable violations in queue order that are not
+/// among `taken` and meet `condition`: read through `index` on SQLite (which, without
+/// statistics, would otherwise sort the whole backlog), locked against concurrent claims on
+/// PostgreSQL.
+#[allow(clippy::too_many_arguments)]
+fn claimable(
+    dialect: Dialect,
+    columns: &str,
+    index: &str,
+    now: i64,
+    scope: &ClaimScope,
+    taken: &[i64],
+    limit: usize,
+    condition: impl FnOnce(&mut Sql),
+) -> Sql {
+    let mut sql = Sql::new(format!("SELECT {columns} FROM violations v "));
+    if dialect == Dialect::Sqlite {
+        sql.push(&format!("INDEXED BY {index} "));
+    }
+    sql.push("WHERE ");
+    queue::write_claimable(&mut sql, now, scope);
+    condition(&mut sql);
+    if !taken.is_empty() {
+        sql.push(" AND v.id NOT IN ")
+            .bind_list(taken.iter().copied());
+    }
+    sql.push(" ORDER BY ")
+        .push(QUEUE_ORDER)
+        .push(" LIMIT ")
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    if dialect == Dialect::Postgres {
+        sql.push(" FOR UPDATE SKIP LOCKED");
+    }
+    sql
 }
 
 /// Lease the picked rows to `worker`, count the attempt, log the claim.
