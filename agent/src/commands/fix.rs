@@ -341,10 +341,49 @@ async fn through_queue(
         },
     )
     .await?;
-    let results = fill_and_work(
-        &store, args, config, policies, remediator, repo, base, base_name, report, selected,
-        progress,
-    )
+    // In a block, so that the store is closed whatever fails.
+    let results = async {
+        let repository = Repository::at(repo.root());
+        // The selected findings only (no enforcement levels or diagnostics: the store keeps
+        // neither), with the audit's tallies and summary.
+        let only = audit::AuditReport {
+            root: report.root.clone(),
+            violations: selected.iter().map(|v| (*v).clone()).collect(),
+            enforcement: Vec::new(),
+            diagnostics: Vec::new(),
+            tallies: report.tallies.clone(),
+            summary: report.summary.clone(),
+        };
+        store
+            .record(&RecordInput {
+                repository: &repository,
+                report: &only,
+                policies: &PolicyInfo::from_set(policies),
+                scope: &[],
+                actor: "remedy fix",
+            })
+            .await?;
+        store
+            .assign(&Filter::default(), None, AGENT, "remedy fix")
+            .await?;
+        let delivery = delivery(args, config, repo, base, base_name, None)?;
+        QueueRun {
+            store: &store,
+            scope: ClaimScope {
+                repository: Some(repository.url.clone()),
+                groups: delivery.grouping().group_by.claim_groups(),
+                ..ClaimScope::default()
+            },
+            delivery: Some(delivery),
+            remediator,
+            source: worker::Source { repo, base },
+            limit: usize::MAX,
+            stop_at_deferral: false,
+            progress,
+        }
+        .work()
+        .await
+    }
     .await;
     store.close().await;
     let mut results = results?;
@@ -355,57 +394,6 @@ async fn through_queue(
         .collect();
     results.sort_by_key(|r| order.get(r.fingerprint.as_str()).copied());
     Ok(results)
-}
-
-/// Record the selected findings in the throwaway `store`, assign them to the agent, work them.
-#[allow(clippy::too_many_arguments)]
-async fn fill_and_work(
-    store: &Store,
-    args: &FixArgs,
-    config: &Config,
-    policies: &PolicySet,
-    remediator: &Remediator<'_>,
-    repo: &Repo,
-    base: Oid,
-    base_name: &str,
-    report: &audit::AuditReport,
-    selected: &[&Violation],
-    progress: ProgressBar,
-) -> Result<Vec<FixResult>> {
-    let repository = Repository::at(repo.root());
-    let only = audit::AuditReport {
-        violations: selected.iter().map(|v| (*v).clone()).collect(),
-        ..report.clone()
-    };
-    store
-        .record(&RecordInput {
-            repository: &repository,
-            report: &only,
-            policies: &PolicyInfo::from_set(policies),
-            scope: &[],
-            actor: "remedy fix",
-        })
-        .await?;
-    store
-        .assign(&Filter::default(), None, AGENT, "remedy fix")
-        .await?;
-    let delivery = delivery(args, config, repo, base, base_name, None)?;
-    QueueRun {
-        store,
-        scope: ClaimScope {
-            repository: Some(repository.url.clone()),
-            groups: delivery.grouping().group_by.claim_groups(),
-            ..ClaimScope::default()
-        },
-        delivery: Some(delivery),
-        remediator,
-        source: worker::Source { repo, base },
-        limit: usize::MAX,
-        stop_at_deferral: false,
-        progress,
-    }
-    .work()
-    .await
 }
 
 /// The default: claim the violations assigned to the agent for this repository, fix, and
