@@ -22,8 +22,8 @@ use super::limits::Limits;
 use super::settings::{DeliverySettings, Mode};
 use super::template::{PrContext, Template, parse_commit};
 use super::{
-    BRANCH_PREFIX, Batch, Begun, Declined, Delivered, Delivery, DeliveryError, Group, holds_any,
-    human_reason, inspect,
+    BRANCH_PREFIX, Batch, Begun, Declined, Delivered, Delivery, DeliveryError, Group, human_reason,
+    inspect,
 };
 use crate::remediate::BoxFuture;
 use crate::store::{PrRef, Store};
@@ -434,11 +434,10 @@ impl Delivery for ForgeDelivery {
                                 holds: state.holds,
                             }));
                         }
-                        // A full branch holding none of these members is done: they go to
-                        // the next part. With or without a pull request: in `local` mode there
-                        // is none, and a branch whose pull request failed to open gets it when
-                        // its own members are retried (they are held, so they come back here).
-                        if state.holds.len() >= group.max && !holds_any(&state.holds, members) {
+                        // With or without a pull request: in `local` mode there is none, and
+                        // a branch whose pull request failed to open gets it when its own
+                        // members are retried (they are held, so they come back here).
+                        if state.full_without(group.max, members) {
                             continue;
                         }
                         (Some(tip), state.holds)

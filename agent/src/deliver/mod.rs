@@ -316,10 +316,13 @@ pub(crate) fn inspect(
     Ok(BranchState { holds, human })
 }
 
-/// Whether a branch already holds one of `members`: a full branch is still theirs (a run cut
-/// short after its push delivers them again; they must not go to the next branch).
-pub(crate) fn holds_any(holds: &BTreeSet<String>, members: &[&str]) -> bool {
-    members.iter().any(|m| holds.contains(*m))
+impl BranchState {
+    /// Full, and holding none of `members`: they go to the group's next part. A full branch
+    /// that holds one of them is still theirs (a run cut short after its push delivers them
+    /// again; they must not go to the next branch).
+    pub(crate) fn full_without(&self, max: usize, members: &[&str]) -> bool {
+        self.holds.len() >= max && !members.iter().any(|m| self.holds.contains(*m))
+    }
 }
 
 /// The reason a person's commit gives.
@@ -398,7 +401,7 @@ impl Delivery for LocalBranches {
                                 holds: state.holds,
                             }));
                         }
-                        if state.holds.len() >= group.max && !holds_any(&state.holds, members) {
+                        if state.full_without(group.max, members) {
                             continue;
                         }
                         (Some(head), state.holds)
