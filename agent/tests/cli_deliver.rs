@@ -6,10 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 use remedy_tests::github::GitHubDouble;
+use remedy_tests::repo::git;
 use serde_json::Value;
 
 const TOKEN: &str = "ghp_cliSecretToken0987654321";
@@ -30,21 +30,6 @@ export const logs = new aws.s3.Bucket("logs", {
     },
 });
 "#;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Process::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 /// A bare `file://` origin under `dir` and a checkout `dir/work` that pushed `main` to it with
 /// `files`: the origin's URL and the checkout.

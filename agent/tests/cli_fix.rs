@@ -4,37 +4,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use remedy_tests::repo::git_stdout;
 use serde_json::Value;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Process::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git_stdout(dir.path(), &["init", "-q", "-b", "main"]);
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    git_stdout(dir.path(), &["add", "-A"]);
+    git_stdout(dir.path(), &["commit", "-q", "-m", "init"]);
     dir
 }
 
@@ -75,7 +60,7 @@ const POLICIES: [&str; 6] = [
 #[test]
 fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
     let dir = repo_with(&[("infra/index.ts", APP)]);
-    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let head = git_stdout(dir.path(), &["rev-parse", "HEAD"]);
     let out = remedy(dir.path())
         .args(["fix", "--all", "--format", "json"])
         .args(POLICIES)
@@ -94,20 +79,20 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
     assert_eq!(acl["provider"], "recipe");
     let branch = acl["branch"].as_str().unwrap();
     assert!(branch.starts_with("remedy/aws-s3-bucket-public-read/"));
-    let fixed = git(dir.path(), &["show", &format!("{branch}:infra/index.ts")]);
+    let fixed = git_stdout(dir.path(), &["show", &format!("{branch}:infra/index.ts")]);
     assert!(fixed.contains("acl: \"private\""), "{fixed}");
     assert!(
         fixed.contains("new aws.kms.Key(\"data\", { description: \"data\" })"),
         "one fix per branch"
     );
-    let message = git(dir.path(), &["log", "-1", "--format=%B", branch]);
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
     assert!(message.contains(&format!(
         "Remedy-Violation: {}",
         acl["fingerprint"].as_str().unwrap()
     )));
     assert!(message.contains("target_resolved"));
     assert_eq!(
-        git(dir.path(), &["rev-parse", &format!("{branch}~1")]),
+        git_stdout(dir.path(), &["rev-parse", &format!("{branch}~1")]),
         head,
         "branched from main"
     );
@@ -123,19 +108,19 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
     );
 
     // The user's checkout is exactly as it was.
-    assert_eq!(git(dir.path(), &["rev-parse", "HEAD"]), head);
+    assert_eq!(git_stdout(dir.path(), &["rev-parse", "HEAD"]), head);
     assert_eq!(
-        git(dir.path(), &["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+        git_stdout(dir.path(), &["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
         "main"
     );
-    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git_stdout(dir.path(), &["status", "--porcelain"]), "");
     assert_eq!(
         std::fs::read_to_string(dir.path().join("infra/index.ts")).unwrap(),
         APP
     );
 
     // A second run finds its branches already holding the fixes.
-    let branches_before = git(
+    let branches_before = git_stdout(
         dir.path(),
         &[
             "for-each-ref",
@@ -151,7 +136,7 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
         .stdout(predicate::str::contains(
             "the branch already holds this fix",
         ));
-    let branches_after = git(
+    let branches_after = git_stdout(
         dir.path(),
         &[
             "for-each-ref",
@@ -171,7 +156,10 @@ fn dry_run_prints_diffs_and_writes_nothing() {
         .success()
         .stdout(predicate::str::contains("+const key = new aws.kms.Key(\"data\", { description: \"data\", enableKeyRotation: true });"))
         .stdout(predicate::str::contains("1 would be fixed (dry run, nothing written)"));
-    assert_eq!(git(dir.path(), &["branch", "--list", "remedy/*"]), "");
+    assert_eq!(
+        git_stdout(dir.path(), &["branch", "--list", "remedy/*"]),
+        ""
+    );
 }
 
 #[test]
@@ -200,7 +188,7 @@ fn only_committed_content_is_fixed() {
     let results: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(results[0]["outcome"], "fixed");
     assert!(
-        git(dir.path(), &["status", "--porcelain"]).contains("index.ts"),
+        git_stdout(dir.path(), &["status", "--porcelain"]).contains("index.ts"),
         "the edit is still there"
     );
 }
@@ -283,7 +271,10 @@ fn assigned_violations_are_fixed_and_recorded() {
     ]))
     .unwrap();
     assert_eq!(listed["total"], 3, "still assigned after the dry run");
-    assert_eq!(git(dir.path(), &["branch", "--list", "remedy/*"]), "");
+    assert_eq!(
+        git_stdout(dir.path(), &["branch", "--list", "remedy/*"]),
+        ""
+    );
 
     let results: Value = serde_json::from_slice(&run(&["fix", "--format", "json"])).unwrap();
     let results = results.as_array().unwrap();
@@ -292,7 +283,7 @@ fn assigned_violations_are_fixed_and_recorded() {
     assert_eq!(fixed.len(), 2);
     for r in &fixed {
         let branch = r["branch"].as_str().unwrap();
-        assert!(git(dir.path(), &["branch", "--list", branch]).contains(branch));
+        assert!(git_stdout(dir.path(), &["branch", "--list", branch]).contains(branch));
     }
 
     let open: Value = serde_json::from_slice(&run(&[
@@ -354,5 +345,5 @@ fn assigned_violations_are_fixed_and_recorded() {
     // Nothing left assigned: a second run has nothing to do.
     let again: Value = serde_json::from_slice(&run(&["fix", "--format", "json"])).unwrap();
     assert_eq!(again.as_array().unwrap().len(), 0);
-    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git_stdout(dir.path(), &["status", "--porcelain"]), "");
 }

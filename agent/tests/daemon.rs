@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, copy_dir, counts, git, http, json, metric, ok, remedy, wait_until};
+use common::daemon::{Daemon, counts, http, json, metric, ok, remedy, wait_until};
+use remedy_tests::repo::{copy_dir, git_stdout};
 use serde_json::Value;
 
 /// A git repository holding the bundled examples (20 violations), plus `extra` programs.
@@ -24,9 +25,9 @@ fn project(extra: &[(&str, String)]) -> tempfile::TempDir {
         std::fs::write(path, text).unwrap();
     }
     std::fs::write(dir.path().join(".gitignore"), ".remedy/\n").unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    git_stdout(dir.path(), &["init", "-q", "-b", "main"]);
+    git_stdout(dir.path(), &["add", "-A"]);
+    git_stdout(dir.path(), &["commit", "-q", "-m", "init"]);
     dir
 }
 
@@ -150,7 +151,7 @@ fn api_assigns_workers_drain_metrics_agree_and_sigterm_exits() {
     assert_eq!(prs["prs"].as_array().unwrap().len(), 4);
     for pr in prs["prs"].as_array().unwrap() {
         let branch = pr["branch"].as_str().unwrap();
-        assert!(git(dir.path(), &["branch", "--list", branch]).contains(branch));
+        assert!(git_stdout(dir.path(), &["branch", "--list", branch]).contains(branch));
     }
     let status = json(port, "/v1/status");
     assert_eq!(status["status"]["counts"]["pr_open"], 4);
@@ -160,7 +161,7 @@ fn api_assigns_workers_drain_metrics_agree_and_sigterm_exits() {
     assert_eq!(daemon.wait(Duration::from_secs(15)), Some(0));
     assert!(daemon.log().contains("draining"), "{}", daemon.log());
     assert_eq!(
-        git(dir.path(), &["status", "--porcelain"]),
+        git_stdout(dir.path(), &["status", "--porcelain"]),
         "",
         "the work tree is untouched"
     );
@@ -242,16 +243,16 @@ async fn sigkill_mid_run_then_restart_loses_and_duplicates_nothing() {
     assert_eq!(done["pr_open"], total, "{done:?}");
 
     // One branch per violation, each exactly one commit on top of main: nothing duplicated.
-    let branches = git(
+    let branches = git_stdout(
         dir.path(),
         &["branch", "--list", "remedy/*", "--format=%(refname:short)"],
     );
     let branches: Vec<&str> = branches.lines().collect();
     assert_eq!(branches.len() as u64, total);
-    let main = git(dir.path(), &["rev-parse", "main"]);
+    let main = git_stdout(dir.path(), &["rev-parse", "main"]);
     for branch in branches {
         assert_eq!(
-            git(dir.path(), &["rev-parse", &format!("{branch}~1")]),
+            git_stdout(dir.path(), &["rev-parse", &format!("{branch}~1")]),
             main,
             "{branch}"
         );

@@ -13,9 +13,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Duration;
 
-use common::daemon::{Daemon, counts, git, http, json, metric, ok, remedy, wait_until};
+use common::daemon::{Daemon, counts, http, json, metric, ok, remedy, wait_until};
 use remedy_eval::scripted_llm::{Recorded, Reply, ScriptedLlm};
 use remedy_tests::github::GitHubDouble;
+use remedy_tests::repo::git_stdout;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "ghp_e2eSecretToken1234567890";
@@ -141,7 +142,7 @@ fn model(request: &Recorded) -> Reply {
 fn setup(root: &Path) -> (std::path::PathBuf, String) {
     let remote = root.join("remote.git");
     std::fs::create_dir_all(&remote).unwrap();
-    git(&remote, &["init", "-q", "--bare", "-b", "main"]);
+    git_stdout(&remote, &["init", "-q", "--bare", "-b", "main"]);
     let origin = format!("file://{}", remote.display());
     let work = root.join("work");
     for (path, text) in programs() {
@@ -152,11 +153,11 @@ fn setup(root: &Path) -> (std::path::PathBuf, String) {
     std::fs::create_dir_all(work.join("policies")).unwrap();
     std::fs::write(work.join("policies/acme.rego"), TEAM_PACK).unwrap();
     std::fs::write(work.join(".gitignore"), ".remedy/\n").unwrap();
-    git(&work, &["init", "-q", "-b", "main"]);
-    git(&work, &["add", "-A"]);
-    git(&work, &["commit", "-q", "-m", "init"]);
-    git(&work, &["remote", "add", "origin", &origin]);
-    git(&work, &["push", "-q", "origin", "main"]);
+    git_stdout(&work, &["init", "-q", "-b", "main"]);
+    git_stdout(&work, &["add", "-A"]);
+    git_stdout(&work, &["commit", "-q", "-m", "init"]);
+    git_stdout(&work, &["remote", "add", "origin", &origin]);
+    git_stdout(&work, &["push", "-q", "origin", "main"]);
     (work, origin)
 }
 
@@ -329,7 +330,7 @@ async fn two_hundred_violations_become_grouped_prs_within_limits_through_a_crash
         assert_eq!(pr["violations"], MAX_PER_PR, "{pr}");
         let branch = pr["branch"].as_str().unwrap();
         assert!(heads.contains(branch), "{branch}");
-        let on_origin = git(
+        let on_origin = git_stdout(
             &work,
             &["ls-remote", &origin, &format!("refs/heads/{branch}")],
         );
@@ -439,7 +440,7 @@ fn the_re_audit_reads_the_base_on_the_origin() {
 
     // A reviewer's merge: keys/k0.ts rotates its keys on the origin's main.
     let other = root.path().join("other");
-    git(
+    git_stdout(
         root.path(),
         &["clone", "-q", &origin, other.to_str().unwrap()],
     );
@@ -448,8 +449,8 @@ fn the_re_audit_reads_the_base_on_the_origin() {
         .unwrap()
         .replace("\" });", "\", enableKeyRotation: true });");
     std::fs::write(&file, fixed).unwrap();
-    git(&other, &["commit", "-q", "-am", "Rotate k0's keys"]);
-    git(&other, &["push", "-q", "origin", "main"]);
+    git_stdout(&other, &["commit", "-q", "-am", "Rotate k0's keys"]);
+    git_stdout(&other, &["push", "-q", "origin", "main"]);
 
     let github = GitHubDouble::start();
     let github_url = github.url();
@@ -481,7 +482,7 @@ fn the_re_audit_reads_the_base_on_the_origin() {
     daemon.signal("-TERM");
     assert_eq!(daemon.wait(Duration::from_secs(30)), Some(0));
     assert!(
-        git(&work, &["status", "--porcelain"]).is_empty(),
+        git_stdout(&work, &["status", "--porcelain"]).is_empty(),
         "the checkout is untouched"
     );
 }

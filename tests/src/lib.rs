@@ -7,9 +7,11 @@
 //! - [`github`]: [`GitHubDouble`](github::GitHubDouble), the GitHub REST endpoints remedy uses,
 //!   with state (pull requests, labels, reviewers, checks, merges), recorded requests and
 //!   scripted failures (secondary rate limits, 5xx).
+//! - [`repo`]: git as a test identity, and copying a tree of files.
 //!
 //! The GitHub double knows nothing of remedy's own crates. The LLM server lives in `remedy-eval`
 //! (the replay provider of `remedy eval` serves transcripts from it) and is re-exported here.
 
 pub mod github;
 pub mod llm;
+pub mod repo;

@@ -6,13 +6,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use std::path::Path;
-use std::process::Command;
 
 use clap::Parser;
 use remedy_agent::cli::{Cli, Command as Sub};
 use remedy_agent::commands;
 use remedy_guardrails::PolicySet;
 use remedy_tests::llm::{Reply, ScriptedLlm};
+use remedy_tests::repo::git_stdout;
 use remedy_tools::Language;
 use serde_json::json;
 
@@ -29,21 +29,6 @@ export const site = new aws.s3.Bucket("site", args);
 export const docs = new aws.s3.Bucket("docs", args);
 "#;
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn fix(dir: &Path, extra: &[&str]) {
     let mut argv = vec!["remedy", "fix", dir.to_str().unwrap(), "--format", "json"];
     argv.extend_from_slice(extra);
@@ -57,10 +42,10 @@ fn fix(dir: &Path, extra: &[&str]) {
 #[test]
 fn a_shared_const_is_overridden_at_the_targets_call_and_committed() {
     let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git_stdout(dir.path(), &["init", "-q", "-b", "main"]);
     std::fs::write(dir.path().join("index.ts"), SHARED_ARGS).unwrap();
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    git_stdout(dir.path(), &["add", "-A"]);
+    git_stdout(dir.path(), &["commit", "-q", "-m", "init"]);
 
     let policies = PolicySet::builtin().unwrap();
     let violation = policies
@@ -102,7 +87,7 @@ fn a_shared_const_is_overridden_at_the_targets_call_and_committed() {
         "remedy/aws-s3-bucket-public-read/{}",
         &violation.fingerprint[..8]
     );
-    let fixed = git(dir.path(), &["show", &format!("{branch}:index.ts")]);
+    let fixed = git_stdout(dir.path(), &["show", &format!("{branch}:index.ts")]);
     assert_eq!(
         fixed,
         SHARED_ARGS.replace(
@@ -111,11 +96,11 @@ fn a_shared_const_is_overridden_at_the_targets_call_and_committed() {
         ),
         "only the target's call changed"
     );
-    let message = git(dir.path(), &["log", "-1", "--format=%B", &branch]);
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", &branch]);
     assert!(
         message.contains("target_resolved: aws-s3-bucket-public-read runs on `site` and passes")
     );
-    assert_eq!(git(dir.path(), &["status", "--porcelain"]), "");
+    assert_eq!(git_stdout(dir.path(), &["status", "--porcelain"]), "");
 
     let requests = llm.requests();
     assert_eq!(requests.len(), 3);
@@ -138,10 +123,10 @@ fn a_shared_const_is_overridden_at_the_targets_call_and_committed() {
 #[test]
 fn half_an_llm_configuration_is_an_error_naming_the_missing_setting() {
     let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git_stdout(dir.path(), &["init", "-q", "-b", "main"]);
     std::fs::write(dir.path().join("index.ts"), SHARED_ARGS).unwrap();
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    git_stdout(dir.path(), &["add", "-A"]);
+    git_stdout(dir.path(), &["commit", "-q", "-m", "init"]);
     let cli = Cli::try_parse_from([
         "remedy",
         "fix",

@@ -20,6 +20,7 @@ use remedy_agent::store::{
 use remedy_agent::worker::{self, Processed};
 use remedy_guardrails::PolicySet;
 use remedy_tests::github::GitHubDouble;
+pub use remedy_tests::repo::git;
 use remedy_tools::forge::Token;
 use remedy_tools::git::Repo;
 
@@ -57,21 +58,6 @@ export const backups = new aws.s3.Bucket("backups", {
 
 pub const PUBLIC_READ: &str = "aws-s3-bucket-public-read";
 pub const KEY_ROTATION: &str = "aws-kms-key-rotation";
-
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
 
 pub struct World {
     pub dir: tempfile::TempDir,
