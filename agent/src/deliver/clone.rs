@@ -40,11 +40,6 @@ pub fn clone_path(data_dir: &Path, remote: &str) -> PathBuf {
         .join(format!("{}.git", name.trim_matches('_')))
 }
 
-/// Open (creating on first use) the managed clone of `remote`.
-pub fn open(data_dir: &Path, remote: &str) -> Result<Repo, GitError> {
-    Repo::init_bare(&clone_path(data_dir, remote))
-}
-
 /// Open (creating on first use) the managed clone at `path`. What it fetches is kept; the
 /// commits remedy makes in it live in memory until they are pushed
 /// ([`Repo::keep_new_objects_in_memory`]), so the clone never grows with the branches pushed.
