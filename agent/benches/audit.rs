@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use remedy_eval::corpus::{CorpusSpec, generate};
 use remedy_guardrails::PolicySet;
-use remedy_tools::{Language, discover, parse_source, syntax_tree};
+use remedy_source::{Language, discover, parse_source, syntax_tree};
 
 /// Runs per stage; `REMEDY_BENCH_RUNS` overrides (1 for profiling).
 fn runs() -> usize {

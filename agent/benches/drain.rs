@@ -30,10 +30,10 @@ use remedy_agent::store::{
     StoreOptions,
 };
 use remedy_eval::corpus::{CorpusSpec, generate};
+use remedy_forge::Token;
+use remedy_git::Repo;
 use remedy_guardrails::PolicySet;
 use remedy_tests::github::GitHubDouble;
-use remedy_tools::forge::Token;
-use remedy_tools::git::Repo;
 
 /// One pull request per file (the corpus has 50 resources per file).
 const PER_PR: usize = 50;
@@ -78,7 +78,7 @@ fn main() {
 
     // The engine only (no planted violation of the security-group policy needs a team value).
     let policies = PolicySet::builtin().unwrap();
-    let files: Vec<(String, String)> = remedy_tools::discover(std::slice::from_ref(&root))
+    let files: Vec<(String, String)> = remedy_source::discover(std::slice::from_ref(&root))
         .unwrap()
         .into_iter()
         .map(|p| {
@@ -235,7 +235,7 @@ fn main() {
             token: Some(Token::new("bench-token".into())),
             store: Some((store.clone(), repository.url.clone())),
             clock: Clock::system(),
-            retry: remedy_tools::forge::RetryPolicy::default(),
+            retry: remedy_forge::RetryPolicy::default(),
         })
         .unwrap();
         shared.delivery.settings = delivery;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use remedy_guardrails::{FileAudit, PolicySet, Severity, Tally, Violation};
-use remedy_tools::{Diagnostic, DiagnosticLevel, Language, WalkError, discover};
+use remedy_source::{Diagnostic, DiagnosticLevel, Language, WalkError, discover};
 use serde::Serialize;
 
 use crate::config::{Enforcement, Level};

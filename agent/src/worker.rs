@@ -13,8 +13,8 @@ use std::path::Path;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
-use remedy_tools::Language;
-use remedy_tools::git::{Oid, Repo};
+use remedy_git::{Oid, Repo};
+use remedy_source::Language;
 
 use crate::deliver::{AcceptedFix, Begun, Delivered, Delivery, Group};
 use crate::remediate::{Outcome, Remediator, Subject};
@@ -615,7 +615,7 @@ fn throttled(
     store: &Store,
 ) -> Option<crate::deliver::Deferred> {
     match err {
-        crate::deliver::DeliveryError::Forge(remedy_tools::forge::ForgeError::RateLimited {
+        crate::deliver::DeliveryError::Forge(remedy_forge::ForgeError::RateLimited {
             forge,
             retry_after,
         }) => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::PolicySet;
-use remedy_tools::Language;
+use remedy_source::Language;
 
 fn fixtures(source: &str) -> PathBuf {
     let rel = source.strip_prefix("builtin:").unwrap();

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use remedy_guardrails::PolicySet;
 use remedy_guardrails::gate::{self, FileChange, GateConfig, Target};
-use remedy_tools::Language;
+use remedy_source::Language;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]

@@ -9,8 +9,8 @@ use std::pin::Pin;
 
 use remedy_guardrails::gate::{self, FileChange, GateConfig, Target};
 use remedy_guardrails::{PolicySet, Violation};
-use remedy_tools::edit::Document;
-use remedy_tools::{Language, Span};
+use remedy_source::edit::Document;
+use remedy_source::{Language, Span};
 use serde::Serialize;
 use serde_json::Value as Json;
 

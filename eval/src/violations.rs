@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use remedy_guardrails::{ResourceRef, RuleKind, Severity, Violation, fingerprint};
-use remedy_tools::Span;
+use remedy_source::Span;
 
 /// `(policy id, severity, resource type)` of the built-in AWS pack.
 pub const POLICIES: [(&str, Severity, &str); 10] = [

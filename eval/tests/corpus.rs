@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use remedy_eval::corpus::{CorpusSpec, generate};
 use remedy_guardrails::PolicySet;
-use remedy_tools::{Language, discover};
+use remedy_source::{Language, discover};
 
 #[test]
 fn planted_violations_are_exactly_what_an_audit_finds() {

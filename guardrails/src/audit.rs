@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use remedy_tools::{
+use remedy_source::{
     Diagnostic, DiagnosticLevel, Language, ParsedFile, Resource, Span, parse_source,
 };
 use serde::Serialize;

@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 use regorus::Value;
-use remedy_tools::Resource;
+use remedy_source::Resource;
 use serde_json::Value as Json;
 
 use crate::error::EvalError;

@@ -16,8 +16,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use remedy_tools::edit::Document;
-use remedy_tools::{Language, Span};
+use remedy_source::edit::Document;
+use remedy_source::{Language, Span};
 use serde::Serialize;
 use similar::{DiffTag, TextDiff};
 
@@ -468,7 +468,7 @@ fn judge(
 /// A resource's identity within a file: type, display name and which of that name it is.
 type ResourceKey = (String, String, usize);
 
-fn resource_keys(resources: &[remedy_tools::Resource]) -> Vec<ResourceKey> {
+fn resource_keys(resources: &[remedy_source::Resource]) -> Vec<ResourceKey> {
     let mut seen: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     resources
         .iter()
@@ -575,7 +575,7 @@ fn scope(old: &Document, new: &Document, target: &Target, config: &GateConfig) -
         touched_imports |=
             footprint.imports.start <= span.start && span.end <= footprint.imports.end;
         if !footprint.allows(span) {
-            let (line, _) = remedy_tools::position(old.text(), span.start);
+            let (line, _) = remedy_source::position(old.text(), span.start);
             outside.push(line);
         }
         let added = &new_text[prefix..new_text.len() - suffix];

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 use remedy_guardrails::{LoadOptions, PolicyError, PolicySet, RuleKind, Severity};
-use remedy_tools::Language;
+use remedy_source::Language;
 
 #[test]
 fn builtin_packs_load_with_metadata() {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use remedy_guardrails::PolicySet;
-use remedy_tools::{DiagnosticLevel, Language, parse_source};
+use remedy_source::{DiagnosticLevel, Language, parse_source};
 
 fn fixture_dir(source: &str) -> PathBuf {
     let rel = source.strip_prefix("builtin:").unwrap();

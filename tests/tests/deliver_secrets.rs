@@ -11,8 +11,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use remedy_agent::store::Filter;
+use remedy_forge::Token;
 use remedy_tests::github::Failure;
-use remedy_tools::forge::Token;
 use support::{KEY_ROTATION, PUBLIC_READ, World};
 
 const TOKEN: &str = "ghp_TopSecretToken1234567890abcdefABCDEF";
@@ -64,7 +64,7 @@ async fn the_token_appears_in_no_log_line_config_pull_request_or_event() {
     world
         .github
         .fail_next(Failure::status("GET", "/repos/acme/infra/pulls", 502));
-    let delivery = world.delivery(world.settings(), Some(Token::new(TOKEN.into())));
+    let delivery = world.delivery(world.settings(), Some(Token::from(TOKEN)));
     let processed = world.run(&delivery).await;
     assert!(processed.iter().any(|p| p.outcome == "fixed"));
     assert!(
@@ -118,5 +118,5 @@ async fn the_token_appears_in_no_log_line_config_pull_request_or_event() {
     assert!(!events.is_empty());
     let events = serde_json::to_string(&events).unwrap();
     assert!(!events.contains(TOKEN));
-    assert!(!format!("{:?}", Token::new(TOKEN.into())).contains(TOKEN));
+    assert!(!format!("{:?}", Token::from(TOKEN)).contains(TOKEN));
 }

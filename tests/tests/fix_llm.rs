@@ -11,9 +11,9 @@ use clap::Parser;
 use remedy_agent::cli::{Cli, Command as Sub};
 use remedy_agent::commands;
 use remedy_guardrails::PolicySet;
+use remedy_source::Language;
 use remedy_tests::llm::{Reply, ScriptedLlm};
 use remedy_tests::repo::git_stdout;
-use remedy_tools::Language;
 use serde_json::json;
 
 const SHARED_ARGS: &str = r#"import * as aws from "@pulumi/aws";

@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
+use remedy_forge::github::{GitHub, Token};
+use remedy_forge::{ChecksState, Forge, ForgeError, NewPullRequest, PrState, RetryPolicy};
 use remedy_tests::github::{Failure, GitHubDouble};
-use remedy_tools::forge::github::{GitHub, Token};
-use remedy_tools::forge::{ChecksState, Forge, ForgeError, NewPullRequest, PrState, RetryPolicy};
 
 fn quick() -> RetryPolicy {
     RetryPolicy {
@@ -33,7 +33,7 @@ fn new_pr(head: &str) -> NewPullRequest {
 #[tokio::test]
 async fn open_find_update_label_review_merge() {
     let double = GitHubDouble::start();
-    let token = Token::new("ghp_secret_token_value".into());
+    let token = Token::from("ghp_secret_token_value");
     let gh = GitHub::new(&double.url(), "acme", "infra", Some(&token), quick()).unwrap();
 
     assert_eq!(gh.find_pull("remedy/x/1").await.unwrap(), None);

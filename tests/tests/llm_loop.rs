@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 use remedy_agent::llm::{ApiKey, LlmAgent, LlmSettings};
 use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::{PolicySet, Violation};
+use remedy_source::Language;
 use remedy_tests::llm::{Reply, ScriptedLlm};
-use remedy_tools::Language;
 use serde_json::json;
 
 const BUCKET: &str = r#"import * as aws from "@pulumi/aws";

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use remedy_agent::llm::{ApiKey, LlmAgent, LlmSettings};
 use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::PolicySet;
+use remedy_source::Language;
 use remedy_tests::llm::{Reply, ScriptedLlm};
-use remedy_tools::Language;
 use serde_json::json;
 
 const BUCKET: &str = "import * as aws from \"@pulumi/aws\";\n\nnew aws.s3.Bucket(\"site\", { acl: \"public-read\" });\n";

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
+use remedy_git::{Oid, Repo};
 use remedy_guardrails::{PolicySet, Violation};
-use remedy_tools::git::{Oid, Repo};
 use serde::Serialize;
 use similar::TextDiff;
 
@@ -580,7 +580,7 @@ fn delivery(
             .as_ref()
             .map_or_else(crate::store::Clock::system, |(s, _)| s.clock().clone()),
         store,
-        retry: remedy_tools::forge::RetryPolicy::default(),
+        retry: remedy_forge::RetryPolicy::default(),
     })
     .context("cannot set up delivery")
 }
@@ -654,7 +654,7 @@ fn read_files(source: &Source, root: &Path, path: &Path) -> Result<Vec<(String, 
             Ok(files)
         }
         Source::Disk => {
-            let found = remedy_tools::discover(&[path.to_path_buf()])?;
+            let found = remedy_source::discover(&[path.to_path_buf()])?;
             let mut files = Vec::new();
             for file in found {
                 let text = std::fs::read_to_string(&file)

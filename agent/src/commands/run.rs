@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use remedy_tools::git::Repo;
+use remedy_git::Repo;
 use tokio::sync::watch;
 
 use crate::cli::RunArgs;
@@ -115,7 +115,7 @@ fn forge(shared: &Shared, config: &DeliveryConfig) -> Result<ForgeDelivery> {
             shared.scope.repository.clone().unwrap_or_default(),
         )),
         clock: shared.store.clock().clone(),
-        retry: remedy_tools::forge::RetryPolicy::default(),
+        retry: remedy_forge::RetryPolicy::default(),
     })
     .context("cannot set up GitHub delivery")
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result};
-use remedy_tools::git::Repo;
+use remedy_git::Repo;
 
 use crate::cli::SyncArgs;
 use crate::deliver::{Target, setup, sync};
@@ -57,7 +57,7 @@ pub fn run(args: &SyncArgs) -> Result<()> {
             token: setup::token_from_env(),
             clock: store.clock().clone(),
             store: Some((store.clone(), repository.url.clone())),
-            retry: remedy_tools::forge::RetryPolicy::default(),
+            retry: remedy_forge::RetryPolicy::default(),
         })
         .context("cannot set up delivery")?;
         let results = sync::sync(

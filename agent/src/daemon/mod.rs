@@ -176,7 +176,7 @@ impl Daemon {
             let (repo, commit) = match &forge {
                 Some(forge) => forge.fetch_base()?,
                 None => {
-                    let repo = remedy_tools::git::Repo::discover(&root)?;
+                    let repo = remedy_git::Repo::discover(&root)?;
                     let commit = repo.resolve(&base)?;
                     (repo, commit)
                 }

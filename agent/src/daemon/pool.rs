@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use remedy_git::Repo;
 use remedy_guardrails::PolicySet;
-use remedy_tools::git::Repo;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -321,7 +321,7 @@ async fn process(
         token: None,
         store: None,
         clock: shared.store.clock().clone(),
-        retry: remedy_tools::forge::RetryPolicy::default(),
+        retry: remedy_forge::RetryPolicy::default(),
     })?;
     Ok(worker::process_all(
         &shared.store,

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use remedy_tools::git::{GitError, Repo, redact_url};
+use remedy_git::{GitError, Repo, redact_url};
 
 /// Where remedy keeps its data: `REMEDY_DATA_DIR`, else `$XDG_DATA_HOME/remedy`, else
 /// `~/.local/share/remedy`, else `.remedy/data` here.

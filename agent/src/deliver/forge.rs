@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use remedy_tools::forge::{ChecksState, Forge, ForgeError, NewPullRequest, PrState, PullRequest};
-use remedy_tools::git::{Auth, Oid, Repo, redact_url};
+use remedy_forge::{ChecksState, Forge, ForgeError, NewPullRequest, PrState, PullRequest};
+use remedy_git::{Auth, Oid, Repo, redact_url};
 
 use super::clone::{fetch_spec, tracking};
 use super::limits::Limits;

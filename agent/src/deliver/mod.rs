@@ -32,9 +32,9 @@ pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use remedy_forge::ForgeError;
+use remedy_git::{Author, CommitInfo, GitError, Oid, Repo};
 use remedy_guardrails::gate::Verdict;
-use remedy_tools::forge::ForgeError;
-use remedy_tools::git::{Author, CommitInfo, GitError, Oid, Repo};
 
 pub use group::{Group, GroupBy};
 pub use limits::Deferred;
@@ -209,7 +209,7 @@ pub struct Batch {
     added: Vec<AcceptedFix>,
     author: Author,
     /// The group's open pull request.
-    pub(crate) pr: Option<remedy_tools::forge::PullRequest>,
+    pub(crate) pr: Option<remedy_forge::PullRequest>,
     limits: Option<std::sync::Arc<limits::Limits>>,
     /// A new pull request needs a slot under the limits before the first fix.
     needs_slot: bool,

@@ -148,11 +148,11 @@ fn default_labels() -> Vec<String> {
 }
 
 fn default_author_name() -> String {
-    remedy_tools::git::Author::default().name
+    remedy_git::Author::default().name
 }
 
 fn default_author_email() -> String {
-    remedy_tools::git::Author::default().email
+    remedy_git::Author::default().email
 }
 
 impl Default for DeliverySettings {
@@ -255,8 +255,8 @@ impl DeliverySettings {
     }
 
     /// The author of remedy's commits.
-    pub fn author(&self) -> remedy_tools::git::Author {
-        remedy_tools::git::Author {
+    pub fn author(&self) -> remedy_git::Author {
+        remedy_git::Author {
             name: self.author_name.clone(),
             email: self.author_email.clone(),
         }

@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use remedy_tools::forge::github::{GitHub, PUBLIC_API};
-use remedy_tools::forge::{RetryPolicy, Token};
-use remedy_tools::git::{Auth, Repo, redact_url};
+use remedy_forge::github::{GitHub, PUBLIC_API};
+use remedy_forge::{RetryPolicy, Token};
+use remedy_git::{Auth, Repo, redact_url};
 
 use super::forge::{ForgeDelivery, ForgeTarget};
 use super::limits::Limits;
@@ -25,7 +25,7 @@ pub fn token_from_env() -> Option<Token> {
         .filter_map(|var| std::env::var(var).ok())
         .map(|t| t.trim().to_string())
         .find(|t| !t.is_empty())
-        .map(Token::new)
+        .map(Token::from)
 }
 
 /// `OWNER/NAME` from a GitHub remote URL in any form (HTTPS, SSH, scp-like).
@@ -45,7 +45,7 @@ pub struct Setup<'a> {
     pub repo: &'a Repo,
     /// The base branch's name and, for local delivery, the commit fixes are made against.
     pub base_name: &'a str,
-    pub base: remedy_tools::git::Oid,
+    pub base: remedy_git::Oid,
     pub settings: DeliverySettings,
     pub github: GitHubSettings,
     /// Where managed clones live.

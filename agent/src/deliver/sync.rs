@@ -10,8 +10,8 @@
 
 use std::path::Path;
 
-use remedy_tools::Language;
-use remedy_tools::forge::PrState as ForgePrState;
+use remedy_forge::PrState as ForgePrState;
+use remedy_source::Language;
 use serde::Serialize;
 
 use super::forge::ForgeDelivery;

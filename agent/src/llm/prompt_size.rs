@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use super::{Prompts, first_request};
 use crate::remediate::{FixRequest, Locator, TeamValues, recipe};
 use remedy_guardrails::PolicySet;
-use remedy_tools::Language;
-use remedy_tools::edit::Document;
+use remedy_source::Language;
+use remedy_source::edit::Document;
 use serde_json::Value as Json;
 
 use remedy_eval::gate_suite;

@@ -320,8 +320,8 @@ fn opening(
     };
     let shared = editable_note(&[], &context.shared);
     let language = match request.language {
-        remedy_tools::Language::TypeScript => "TypeScript",
-        remedy_tools::Language::Python => "Python",
+        remedy_source::Language::TypeScript => "TypeScript",
+        remedy_source::Language::Python => "Python",
     };
     let declined = request
         .declined

@@ -5,8 +5,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use remedy_tools::edit::{Document, TextEdit};
-use remedy_tools::{Language, Resource, Span, is_skipped_path};
+use remedy_source::edit::{Document, TextEdit};
+use remedy_source::{Language, Resource, Span, is_skipped_path};
 
 use super::prompts::fence;
 use crate::remediate::FixRequest;

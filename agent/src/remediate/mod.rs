@@ -16,8 +16,8 @@ use std::time::Instant;
 use baselines::Baselines;
 use remedy_guardrails::gate::{self, Baseline, GateConfig, Target, Verdict};
 use remedy_guardrails::{Policy, PolicySet, Violation};
-use remedy_tools::Language;
-use remedy_tools::edit::Document;
+use remedy_source::Language;
+use remedy_source::edit::Document;
 use serde::Serialize;
 
 pub use recipe::{Decline, Locator, TeamValues};

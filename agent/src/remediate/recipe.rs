@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use remedy_guardrails::{Edit, Policy, PolicySet};
-use remedy_tools::Resource;
-use remedy_tools::edit::{Document, EditError};
+use remedy_source::Resource;
+use remedy_source::edit::{Document, EditError};
 use serde_json::Value as Json;
 
 /// Values only the team knows (`value_from_config` in a policy's remediation), from the

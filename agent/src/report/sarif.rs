@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use remedy_guardrails::{Edit, Policy, PolicySet, Severity};
-use remedy_tools::DiagnosticLevel;
+use remedy_source::DiagnosticLevel;
 use serde_json::{Value, json};
 
 use crate::audit::AuditReport;

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anstyle::{AnsiColor, Style};
 use remedy_guardrails::{Severity, Violation};
-use remedy_tools::DiagnosticLevel;
+use remedy_source::DiagnosticLevel;
 
 use crate::audit::AuditReport;
 use crate::check::{Gate, Outcome};

@@ -18,11 +18,11 @@ use remedy_agent::store::{
     Status, Store, StoreOptions, ViolationRecord,
 };
 use remedy_agent::worker::{self, Processed};
+use remedy_forge::Token;
+use remedy_git::Repo;
 use remedy_guardrails::PolicySet;
 use remedy_tests::github::GitHubDouble;
 pub use remedy_tests::repo::git;
-use remedy_tools::forge::Token;
-use remedy_tools::git::Repo;
 
 /// 2026-11-25T00:00:00Z.
 pub const T0: i64 = 1_795_564_800_000;
@@ -190,7 +190,7 @@ impl World {
             token,
             store: store.map(|s| (s.clone(), self.repository.url.clone())),
             clock: self.clock.clone(),
-            retry: remedy_tools::forge::RetryPolicy {
+            retry: remedy_forge::RetryPolicy {
                 max_retries: 3,
                 base_delay: Duration::from_millis(10),
                 max_delay: Duration::from_secs(5),

@@ -3,10 +3,10 @@
 
 use tree_sitter::Node;
 
-use crate::source::Resource;
-use crate::source::Span;
-use crate::source::scope::preorder;
-use crate::source::syntax::{Field, Kind, Syntax};
+use crate::parse::Resource;
+use crate::parse::Span;
+use crate::parse::scope::preorder;
+use crate::parse::syntax::{Field, Kind, Syntax};
 
 /// A same-file constant definition.
 #[derive(Debug, Clone, PartialEq, Eq)]

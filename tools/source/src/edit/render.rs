@@ -2,7 +2,7 @@
 
 use serde_json::Value as Json;
 
-use crate::source::Language;
+use crate::parse::Language;
 
 /// Lines longer than this are broken over several lines when a value is rendered.
 const MAX_LINE: usize = 100;

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 use tree_sitter::{Node, Tree};
 
-use crate::source::syntax::{Field, Kind, Syntax};
-use crate::source::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
+use crate::parse::syntax::{Field, Kind, Syntax};
+use crate::parse::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
 
 pub use footprint::{Definition, Footprint};
 
@@ -97,7 +97,7 @@ impl Document {
             return 0;
         }
         let mut count = 0;
-        crate::source::scope::preorder(root, |n| {
+        crate::parse::scope::preorder(root, |n| {
             if n.is_error() || n.is_missing() {
                 count += 1;
             }

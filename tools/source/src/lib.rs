@@ -1,17 +1,16 @@
-//! What remedy acts with: the source model of Pulumi programs.
+//! The source model of Pulumi programs: what remedy reads and edits.
 //!
-//! [`source`] turns a TypeScript or Python file into the Pulumi resources it declares, with their
+//! [`parse`] turns a TypeScript or Python file into the Pulumi resources it declares, with their
 //! properties, the byte spans they come from, and which values cannot be known statically.
 //! [`edit`] changes one resource's properties in the file's own style. [`walk`] finds the files
-//! to read. Nothing here knows about policies, queues or git.
+//! to read. Nothing here knows about policies, queues, git or forges: this crate compiles with
+//! tree-sitter and nothing heavier.
 
 pub mod edit;
-pub mod forge;
-pub mod git;
-pub mod source;
+pub mod parse;
 pub mod walk;
 
-pub use source::{
+pub use parse::{
     Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Resource, Span, parse_source,
     position, syntax_tree,
 };

@@ -6,8 +6,8 @@ use tree_sitter::Node;
 
 use super::render::{Container, Style};
 use super::{EditError, TextEdit};
-use crate::source::Span;
-use crate::source::syntax::{Field, Kind, Syntax};
+use crate::parse::Span;
+use crate::parse::syntax::{Field, Kind, Syntax};
 
 /// Where a new entry can go.
 #[derive(Debug, Clone, Copy)]
@@ -134,7 +134,7 @@ pub(crate) fn insert_entry(
         let multiline = text[node.start_byte()..node.end_byte()].contains('\n');
         let body = if multiline {
             format!("\n{inner_indent}{entry},\n{outer}")
-        } else if kind == Container::Object && style.language == crate::source::Language::TypeScript
+        } else if kind == Container::Object && style.language == crate::parse::Language::TypeScript
         {
             format!(" {entry} ")
         } else {

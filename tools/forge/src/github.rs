@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, StatusCode};
 use octocrab::Octocrab;
+use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
@@ -45,7 +46,7 @@ impl GitHub {
             .base_uri(api)
             .map_err(|e| ForgeError::Config(format!("GitHub API URL `{api}`: {e}")))?;
         if let Some(token) = token {
-            builder = builder.personal_token(token.expose().to_string());
+            builder = builder.personal_token(token.expose_secret().to_string());
         }
         let client = builder
             .build()

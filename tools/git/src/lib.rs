@@ -16,7 +16,10 @@ use git2::{
     Signature, build::TreeUpdateBuilder,
 };
 
-use crate::forge::Token;
+use secrecy::ExposeSecret;
+
+/// A token for HTTPS remotes (and forge APIs): never printed, zeroed when dropped.
+pub type Token = secrecy::SecretString;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
@@ -86,7 +89,7 @@ fn callbacks<'a>(auth: &'a Auth, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
         if allowed.contains(CredentialType::USER_PASS_PLAINTEXT)
             && let Some(token) = &auth.token
         {
-            return Cred::userpass_plaintext("x-access-token", token.expose());
+            return Cred::userpass_plaintext("x-access-token", token.expose_secret());
         }
         if allowed.contains(CredentialType::SSH_KEY) && auth.ssh_agent {
             return Cred::ssh_key_from_agent(username.unwrap_or("git"));
@@ -238,7 +241,8 @@ impl Repo {
     pub fn program_files(&self, commit: Oid) -> Result<Vec<String>, GitError> {
         let mut files = self.files(commit)?;
         files.retain(|f| {
-            !crate::is_skipped_path(f) && crate::Language::from_path(Path::new(f)).is_some()
+            !remedy_source::is_skipped_path(f)
+                && remedy_source::Language::from_path(Path::new(f)).is_some()
         });
         Ok(files)
     }
@@ -497,9 +501,9 @@ impl Repo {
 fn scrub(message: &str, url: &str, auth: &Auth) -> String {
     let mut out = message.replace(url, &redact_url(url));
     if let Some(token) = &auth.token
-        && !token.expose().is_empty()
+        && !token.expose_secret().is_empty()
     {
-        out = out.replace(token.expose(), "***");
+        out = out.replace(token.expose_secret(), "***");
     }
     out
 }
@@ -650,7 +654,7 @@ mod tests {
     fn fetch_commit_and_push_through_an_anonymous_remote() {
         let clone_dir = tempfile::tempdir().unwrap();
         let auth = Auth {
-            token: Some(Token::new("ghp_never_written".into())),
+            token: Some(Token::from("ghp_never_written")),
             ssh_agent: false,
         };
         let (remote, url, clone, base) = remote_and_clone(clone_dir.path(), &auth, |_| {});

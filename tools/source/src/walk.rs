@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use ignore::{DirEntry, WalkBuilder, WalkState};
 
-use crate::source::Language;
+use crate::parse::Language;
 
 /// Directories that hold someone else's code or generated files, never the program.
 const SKIP_DIRS: &[&str] = &[

@@ -4,32 +4,15 @@
 
 pub mod github;
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
 use serde::Serialize;
 
-/// A token that never prints.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    pub fn new(token: String) -> Self {
-        Self(token)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
+/// A forge token: never printed (its `Debug` is redacted), zeroed when dropped. The same type
+/// authenticates git pushes over HTTPS.
+pub type Token = secrecy::SecretString;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
