@@ -23,16 +23,15 @@ use remedy_agent::audit;
 use remedy_agent::daemon::metrics::Metrics;
 use remedy_agent::daemon::pool::Shared;
 use remedy_agent::daemon::{Daemon, DaemonSettings};
-use remedy_agent::deliver::{DeliverySettings, GitHubSettings, GroupBy, Target, setup};
-use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
-use remedy_agent::store::{
-    ClaimScope, Clock, Filter, PolicyInfo, RecordInput, Repository, RetryPolicy, Store,
-    StoreOptions,
-};
+use remedy_deliver::{DeliverySettings, GitHubSettings, GroupBy, Target, setup};
 use remedy_eval::corpus::{CorpusSpec, generate};
 use remedy_forge::Token;
 use remedy_git::Repo;
 use remedy_guardrails::PolicySet;
+use remedy_remediate::{ProviderChoice, Remediation, Remediator, Subject};
+use remedy_store::{
+    ClaimScope, Clock, Filter, PolicyInfo, Repository, RetryPolicy, Store, StoreOptions,
+};
 use remedy_tests::github::GitHubDouble;
 
 /// One pull request per file (the corpus has 50 resources per file).
@@ -127,7 +126,7 @@ fn main() {
                     texts[v.file.as_str()],
                     &root,
                 ));
-                matches!(outcome, Outcome::Fixed { .. })
+                matches!(outcome, Remediation::Fixed { .. })
             },
         )
         .filter(|f| *f)
@@ -187,13 +186,12 @@ fn main() {
         .unwrap();
         let repository = Repository::at(&root);
         store
-            .record(&RecordInput {
-                repository: &repository,
-                report: &report,
-                policies: &PolicyInfo::from_set(&policies),
-                scope: &[],
-                actor: "bench",
-            })
+            .record(&report.record_input(
+                &repository,
+                &PolicyInfo::from_set(&policies),
+                &[],
+                "bench",
+            ))
             .await
             .unwrap();
         store
@@ -251,7 +249,7 @@ fn main() {
                 ..DaemonSettings::default()
             },
             shared: Arc::new(shared),
-            enforcement: Arc::new(remedy_agent::config::Enforcement::default()),
+            enforcement: Arc::new(remedy_agent::enforcement::Enforcement::default()),
             repository,
             exit_when_idle: true,
             api_token: None,
@@ -269,7 +267,7 @@ fn main() {
     });
     let done: u64 = processed.values().sum::<u64>()
         - processed
-            .get(&remedy_agent::store::Status::Assigned)
+            .get(&remedy_store::Status::Assigned)
             .copied()
             .unwrap_or(0);
     println!(

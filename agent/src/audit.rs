@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use remedy_guardrails::{FileAudit, PolicySet, Severity, Tally, Violation};
 use remedy_source::{Diagnostic, DiagnosticLevel, Language, WalkError, discover};
+use remedy_store::{AuditCounts, PolicyInfo, RecordInput, Repository};
 use serde::Serialize;
 
-use crate::config::{Enforcement, Level};
+use crate::enforcement::{Enforcement, Level};
 use crate::project;
 
 /// Files larger than this are generated or vendored, not hand-written programs.
@@ -116,6 +117,33 @@ impl AuditReport {
             }
             self.violations.push(violation);
             self.enforcement.push(level);
+        }
+    }
+
+    /// What the store records of this audit.
+    pub fn record_input<'a>(
+        &'a self,
+        repository: &'a Repository,
+        policies: &'a [PolicyInfo],
+        scope: &'a [String],
+        actor: &'a str,
+    ) -> RecordInput<'a> {
+        let s = &self.summary;
+        RecordInput {
+            repository,
+            violations: &self.violations,
+            tallies: &self.tallies,
+            counts: AuditCounts {
+                files: s.files,
+                resources: s.resources,
+                clean_resources: s.clean_resources,
+                indeterminate: s.indeterminate,
+                files_with_errors: s.files_with_errors,
+                duration_ms: s.duration_ms,
+            },
+            policies,
+            scope,
+            actor,
         }
     }
 

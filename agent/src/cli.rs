@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use remedy_guardrails::Severity;
 
-use crate::config::{EnforcementRule, parse_enforce_flag};
-use crate::llm::LlmSettings;
-use crate::remediate::ProviderChoice;
+use crate::enforcement::{EnforcementRule, parse_enforce_flag};
 use crate::report::{Format, ListFormat};
-use crate::store::{Priority, Status};
+use remedy_deliver::{DeliverySettings, GitHubSettings, GroupBy, Mode, Target};
+use remedy_remediate::ProviderChoice;
+use remedy_remediate::llm::LlmSettings;
+use remedy_store::{Priority, Status};
 
 /// remedy: find infrastructure policy violations in Pulumi programs (TypeScript and Python),
 /// fix them, and keep them from coming back.
@@ -289,8 +290,8 @@ pub struct FixArgs {
 
     /// Where fixes come from: the policy's declarative remediation, the LLM, or both in that
     /// order.
-    #[arg(long, value_enum, default_value_t = ProviderChoice::Auto)]
-    pub provider: ProviderChoice,
+    #[arg(long, value_enum, default_value_t = ProviderArg::Auto)]
+    pub provider: ProviderArg,
 
     /// Print the diffs and gate verdicts; write nothing.
     #[arg(long)]
@@ -370,11 +371,11 @@ pub struct DeliveryArgs {
     /// local: a branch per group in this repository (no forge, no token). github: pushed from a
     /// managed clone and opened as pull requests [default: local, or `[delivery] target`].
     #[arg(long = "deliver", value_enum, value_name = "TARGET")]
-    pub deliver: Option<crate::deliver::Target>,
+    pub deliver: Option<TargetArg>,
 
     /// One branch (and pull request) per violation, resource, file or policy.
     #[arg(long, value_enum, value_name = "GROUPING")]
-    pub group_by: Option<crate::deliver::GroupBy>,
+    pub group_by: Option<GroupByArg>,
 
     /// At most N violations in one pull request [default: 10].
     #[arg(long, value_name = "N")]
@@ -395,7 +396,7 @@ pub struct DeliveryArgs {
     /// What happens to pull requests where no `[[delivery.rules]]` says otherwise
     /// [default: review].
     #[arg(long, value_enum, value_name = "MODE")]
-    pub mode: Option<crate::deliver::Mode>,
+    pub mode: Option<ModeArg>,
 
     /// A label for every pull request (replaces the configured labels). Repeatable.
     #[arg(long = "label", value_name = "LABEL")]
@@ -434,17 +435,14 @@ impl DeliveryArgs {
     /// The settings (from remedy.toml, or the defaults) with the flags on top.
     pub fn apply(
         &self,
-        mut delivery: crate::deliver::DeliverySettings,
-        mut github: crate::deliver::GitHubSettings,
-    ) -> (
-        crate::deliver::DeliverySettings,
-        crate::deliver::GitHubSettings,
-    ) {
+        mut delivery: DeliverySettings,
+        mut github: GitHubSettings,
+    ) -> (DeliverySettings, GitHubSettings) {
         if let Some(v) = self.deliver {
-            delivery.target = v;
+            delivery.target = v.into();
         }
         if let Some(v) = self.group_by {
-            delivery.group_by = v;
+            delivery.group_by = v.into();
         }
         if let Some(v) = self.max_violations_per_pr {
             delivery.max_violations_per_pr = v;
@@ -459,7 +457,7 @@ impl DeliveryArgs {
             delivery.max_open_prs = v;
         }
         if let Some(v) = self.mode {
-            delivery.mode = v;
+            delivery.mode = v.into();
         }
         if !self.labels.is_empty() {
             delivery.labels.clone_from(&self.labels);
@@ -532,8 +530,8 @@ pub struct RunArgs {
     pub exit_when_idle: bool,
 
     /// Where fixes come from.
-    #[arg(long, value_enum, default_value_t = ProviderChoice::Auto)]
-    pub provider: ProviderChoice,
+    #[arg(long, value_enum, default_value_t = ProviderArg::Auto)]
+    pub provider: ProviderArg,
 
     #[command(flatten)]
     pub policy: PolicyArgs,
@@ -763,7 +761,7 @@ pub struct AssignArgs {
     pub bulk: BulkArgs,
 
     /// Assign to this person instead of the agent.
-    #[arg(long = "to", value_name = "NAME", default_value = crate::store::AGENT)]
+    #[arg(long = "to", value_name = "NAME", default_value = remedy_store::AGENT)]
     pub to: String,
 }
 
@@ -885,4 +883,89 @@ fn parse_status(s: &str) -> Result<Status, String> {
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+/// `--provider`: where fixes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProviderArg {
+    /// The policy's declarative remediation, then the LLM when one is configured.
+    Auto,
+    /// Declarative remediations only.
+    Recipe,
+    /// The LLM only.
+    Llm,
+}
+
+impl From<ProviderArg> for ProviderChoice {
+    fn from(arg: ProviderArg) -> Self {
+        match arg {
+            ProviderArg::Auto => Self::Auto,
+            ProviderArg::Recipe => Self::Recipe,
+            ProviderArg::Llm => Self::Llm,
+        }
+    }
+}
+
+/// `--deliver`: where accepted fixes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// A local branch per group in the repository itself: no forge, no token.
+    Local,
+    /// Pushed from a managed clone and opened as pull requests on GitHub (or GitHub Enterprise).
+    Github,
+}
+
+impl From<TargetArg> for Target {
+    fn from(arg: TargetArg) -> Self {
+        match arg {
+            TargetArg::Local => Self::Local,
+            TargetArg::Github => Self::Github,
+        }
+    }
+}
+
+/// `--group-by`: how fixes are grouped into branches and pull requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// One pull request per violation.
+    PerViolation,
+    /// One per resource: every policy's fixes on it together.
+    PerResource,
+    /// One per file.
+    PerFile,
+    /// One per policy, across files.
+    PerPolicy,
+}
+
+impl From<GroupByArg> for GroupBy {
+    fn from(arg: GroupByArg) -> Self {
+        match arg {
+            GroupByArg::PerViolation => Self::PerViolation,
+            GroupByArg::PerResource => Self::PerResource,
+            GroupByArg::PerFile => Self::PerFile,
+            GroupByArg::PerPolicy => Self::PerPolicy,
+        }
+    }
+}
+
+/// `--mode`: what happens to a group's pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// The branch is pushed; no pull request is opened.
+    Local,
+    /// A pull request, with reviewers requested.
+    Review,
+    /// A pull request merged by the forge once its required checks pass.
+    #[value(name = "auto-merge", alias = "auto_merge")]
+    AutoMerge,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(arg: ModeArg) -> Self {
+        match arg {
+            ModeArg::Local => Self::Local,
+            ModeArg::Review => Self::Review,
+            ModeArg::AutoMerge => Self::AutoMerge,
+        }
+    }
 }

@@ -1,6 +1,10 @@
-//! remedy's orchestration: the audit over a tree of programs, its reports, the violation store
-//! and work queue, and (as they land) the remediation loop, delivery and the daemon. The
-//! `remedy` binary is a thin CLI over this library.
+//! remedy's agent: the audit over a tree of programs, the settings, the work pipeline that turns
+//! violations into delivered fixes, the pull-request sync, the long-running daemon and its HTTP
+//! API, and the command line over all of it (the `remedy` binary is a thin `main` over this).
+//!
+//! The pieces it drives live in crates of their own: `remedy-source` (parse and edit),
+//! `remedy-guardrails` (policies and the gate), `remedy-store` (store and queue),
+//! `remedy-remediate` (recipes and the LLM), `remedy-deliver` (branches and pull requests).
 
 pub mod audit;
 pub mod check;
@@ -8,11 +12,9 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod daemon;
-pub mod deliver;
-pub mod llm;
+pub mod enforcement;
 pub mod output;
+pub mod pipeline;
+pub mod pr_sync;
 pub mod project;
-pub mod remediate;
 pub mod report;
-pub mod store;
-pub mod worker;

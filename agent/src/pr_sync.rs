@@ -10,16 +10,51 @@
 
 use std::path::Path;
 
+use remedy_deliver::forge::ForgeDelivery;
+use remedy_deliver::group::Group;
+use remedy_deliver::settings::group_mode;
+use remedy_deliver::{Delivery, DeliveryError, human_reason, inspect};
 use remedy_forge::PrState as ForgePrState;
+use remedy_remediate::Remediator;
 use remedy_source::Language;
+use remedy_store::{PrRecord, PrState, Settlement, Status, Store, StoreError};
 use serde::Serialize;
 
-use super::forge::ForgeDelivery;
-use super::group::{Group, Member};
-use super::settings::group_mode;
-use super::{AcceptedFix, Delivery, DeliveryError, human_reason, inspect};
-use crate::remediate::{Outcome, Remediator, Subject};
-use crate::store::{PrRecord, PrState, Settlement, Status, Store, StoreError, ViolationRecord};
+use crate::pipeline::{Outcome, locate, member_of};
+
+/// What sync did with one pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncAction {
+    /// Still open, nothing to do.
+    Open,
+    /// Merged: its violations were audited again on the base.
+    Resolved,
+    /// Closed without merging: its violations went to a person.
+    Closed,
+    /// The base moved and the branch conflicted: the fixes were redone and force-pushed.
+    Redone,
+    /// A person committed to the branch: remedy leaves it to them.
+    LeftAlone,
+    /// A branch without a pull request: nothing to follow.
+    Local,
+    /// The forge or git failed for this one.
+    Error,
+}
+
+impl SyncAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+            Self::Redone => "redone",
+            Self::LeftAlone => "left_alone",
+            Self::Local => "local",
+            Self::Error => "error",
+        }
+    }
+}
 
 /// What sync did with one pull request.
 #[derive(Debug, Clone, Serialize)]
@@ -29,8 +64,7 @@ pub struct Synced {
     pub number: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `resolved` (merged), `closed`, `redone`, `left_alone`, `open`, `local`, `error`.
-    pub action: &'static str,
+    pub action: SyncAction,
     pub detail: String,
     /// Each violation's new status, when it changed.
     pub violations: Vec<SyncedViolation>,
@@ -49,49 +83,240 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
-/// Sync every open pull request the store knows for `repository` (its normalised URL).
-/// A forge or git error on one pull request is reported for it, and the others go on.
-pub async fn sync(
-    store: &Store,
-    delivery: &ForgeDelivery,
-    remediator: &Remediator<'_>,
-    repository: &str,
-    root: &Path,
-    actor: &str,
-) -> Result<Vec<Synced>, SyncError> {
-    let mut out = Vec::new();
-    for pr in store.prs(repository, PrState::Open).await? {
-        let mut synced = Synced {
-            branch: pr.branch.clone(),
-            number: pr.number,
-            url: pr.url.clone(),
-            action: "open",
-            detail: String::new(),
-            violations: Vec::new(),
+/// What a sync works with.
+pub struct PrSync<'a> {
+    pub store: &'a Store,
+    pub delivery: &'a ForgeDelivery,
+    /// Redoes fixes on a moved base.
+    pub remediator: &'a Remediator<'a>,
+    /// The repository's normalised URL.
+    pub repository: &'a str,
+    /// Who the store's events name.
+    pub actor: &'a str,
+}
+
+impl PrSync<'_> {
+    /// Sync every open pull request the store knows for the repository. A forge or git error on
+    /// one pull request is reported for it, and the others go on.
+    pub async fn run(&self) -> Result<Vec<Synced>, SyncError> {
+        let (store, repository) = (self.store, self.repository);
+        let mut out = Vec::new();
+        for pr in store.prs(repository, PrState::Open).await? {
+            let mut synced = Synced {
+                branch: pr.branch.clone(),
+                number: pr.number,
+                url: pr.url.clone(),
+                action: SyncAction::Open,
+                detail: String::new(),
+                violations: Vec::new(),
+            };
+            match self.one(&pr, &mut synced).await {
+                Ok(()) => {}
+                Err(SyncOne::Store(err)) => return Err(err.into()),
+                Err(SyncOne::Delivery(err)) => {
+                    tracing::warn!(branch = %pr.branch, "sync failed: {err}");
+                    synced.action = SyncAction::Error;
+                    synced.detail = err.to_string();
+                }
+            }
+            out.push(synced);
+        }
+        Ok(out)
+    }
+
+    async fn one(&self, pr: &PrRecord, synced: &mut Synced) -> Result<(), SyncOne> {
+        let (store, delivery, repository, actor) =
+            (self.store, self.delivery, self.repository, self.actor);
+        let Some(number) = pr.number.and_then(|n| u64::try_from(n).ok()) else {
+            synced.action = SyncAction::Local;
+            synced.detail = "a branch without a pull request: nothing to follow".into();
+            return Ok(());
         };
-        match sync_one(
-            store,
-            delivery,
-            remediator,
-            repository,
-            root,
-            actor,
-            &pr,
-            &mut synced,
-        )
-        .await
-        {
-            Ok(()) => {}
-            Err(SyncOne::Store(err)) => return Err(err.into()),
-            Err(SyncOne::Delivery(err)) => {
-                tracing::warn!(branch = %pr.branch, "sync failed: {err}");
-                synced.action = "error";
-                synced.detail = err.to_string();
+        let forge_pr = delivery.forge().get_pull(number).await.map_err(d)?;
+        let prefix = pr
+            .branch
+            .rsplit_once('/')
+            .map_or(pr.branch.as_str(), |(p, _)| p)
+            .to_string()
+            + "/";
+        match forge_pr.state {
+            ForgePrState::Merged => {
+                let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+                let base = fetched.base;
+                let mut evaluator = self.remediator.policies.evaluator();
+                let mut settlements = Vec::new();
+                for v in &pr.violations {
+                    let still = repo
+                        .read(base, &v.file)
+                        .map_err(d)?
+                        .zip(Language::from_path(Path::new(&v.file)))
+                        .is_some_and(|(text, language)| {
+                            evaluator
+                                .audit_source(&v.file, language, &text)
+                                .violations
+                                .iter()
+                                .any(|f| f.fingerprint == v.fingerprint)
+                        });
+                    settlements.push(if still {
+                        Settlement {
+                            fingerprint: v.fingerprint.clone(),
+                            to: Status::Open,
+                            reason: format!(
+                                "pull request #{number} was merged, but {} still finds it on {}",
+                                v.policy,
+                                delivery.base_name()
+                            ),
+                        }
+                    } else {
+                        Settlement {
+                            fingerprint: v.fingerprint.clone(),
+                            to: Status::Resolved,
+                            reason: format!("fixed by pull request #{number} (merged)"),
+                        }
+                    });
+                }
+                store
+                    .settle_pr(repository, &pr.branch, PrState::Merged, &settlements, actor)
+                    .await?;
+                synced.action = SyncAction::Resolved;
+                synced.detail = format!("merged; {} audited again", delivery.base_name());
+                synced.violations = report(&settlements);
+            }
+            ForgePrState::Closed => {
+                let reason = format!(
+                    "pull request #{number} ({}) was closed without merging; remedy does not reopen it",
+                    forge_pr.url
+                );
+                let settlements: Vec<Settlement> = pr
+                    .violations
+                    .iter()
+                    .map(|v| Settlement {
+                        fingerprint: v.fingerprint.clone(),
+                        to: Status::NeedsHuman,
+                        reason: reason.clone(),
+                    })
+                    .collect();
+                store
+                    .settle_pr(repository, &pr.branch, PrState::Closed, &settlements, actor)
+                    .await?;
+                synced.action = SyncAction::Closed;
+                synced.detail = reason;
+                synced.violations = report(&settlements);
+            }
+            ForgePrState::Open => {
+                let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
+                let base = fetched.base;
+                let Some(tip) = fetched.tip(&pr.branch) else {
+                    synced.detail = "its branch is gone".into();
+                    return Ok(());
+                };
+                let author = delivery.settings().author();
+                let state = inspect(&repo, base, tip, &author).map_err(d)?;
+                if let Some(commit) = &state.human {
+                    let reason = human_reason(&pr.branch, commit);
+                    store
+                        .note_pr(
+                            repository,
+                            &pr.branch,
+                            "left_alone",
+                            &serde_json::json!({ "number": number, "reason": reason }),
+                            actor,
+                        )
+                        .await?;
+                    synced.action = SyncAction::LeftAlone;
+                    synced.detail = reason;
+                    return Ok(());
+                }
+                if repo.merge_base(tip, base) == Some(base) {
+                    synced.detail = "up to date with its base".into();
+                    return Ok(());
+                }
+                if !repo.conflicts(base, tip).map_err(d)? {
+                    synced.detail = "the base moved; the branch still merges cleanly".into();
+                    return Ok(());
+                }
+                drop(repo);
+                self.redo(pr, synced).await?;
             }
         }
-        out.push(synced);
+        Ok(())
     }
-    Ok(out)
+
+    /// Redo a pull request's fixes on the moved base, one after another, and force-push.
+    async fn redo(&self, pr: &PrRecord, synced: &mut Synced) -> Result<(), SyncOne> {
+        let (store, delivery, remediator, repository, actor) = (
+            self.store,
+            self.delivery,
+            self.remediator,
+            self.repository,
+            self.actor,
+        );
+        let Some(first) = pr.violations.first() else {
+            synced.detail = "no violation waits on it".into();
+            return Ok(());
+        };
+        let settings = delivery.settings();
+        let mut group = Group::of(
+            settings.group_by,
+            &member_of(first),
+            group_mode(
+                pr.violations
+                    .iter()
+                    .map(|v| settings.mode_for(&v.policy, v.severity)),
+            ),
+            settings.max_violations_per_pr.max(pr.violations.len()),
+        );
+        if pr.violations.len() > 1 {
+            group.label = first.file.clone();
+        }
+        let mut batch = match delivery.rebuild(&group, &pr.branch).await.map_err(d)? {
+            Ok(batch) => batch,
+            Err(reason) => {
+                synced.action = SyncAction::LeftAlone;
+                synced.detail = reason;
+                return Ok(());
+            }
+        };
+        let mut settlements = Vec::new();
+        for v in &pr.violations {
+            let (processed, fix) = locate::fix(remediator, &batch.revision(), v).await;
+            if let Some(fix) = fix {
+                batch.add(fix).map_err(d)?;
+                continue;
+            }
+            let (to, reason) = match processed.outcome {
+                Outcome::NeedsHuman { reason } | Outcome::Failed { error: reason } => (
+                    Status::NeedsHuman,
+                    format!("the base moved and the fix could not be redone on it: {reason}"),
+                ),
+                _ => (
+                    Status::Resolved,
+                    format!("no longer found on {}", delivery.base_name()),
+                ),
+            };
+            settlements.push(Settlement {
+                fingerprint: v.fingerprint.clone(),
+                to,
+                reason,
+            });
+        }
+        let redone = batch.added().len();
+        if redone > 0 {
+            delivery.finish(batch).await.map_err(d)?;
+        }
+        if !settlements.is_empty() {
+            store
+                .settle_pr(repository, &pr.branch, PrState::Open, &settlements, actor)
+                .await?;
+        }
+        synced.action = SyncAction::Redone;
+        synced.detail = format!(
+            "the base moved and the branch conflicted: {redone} fix(es) redone on {} and force-pushed",
+            delivery.base_name()
+        );
+        synced.violations = report(&settlements);
+        Ok(())
+    }
 }
 
 enum SyncOne {
@@ -107,257 +332,6 @@ impl From<StoreError> for SyncOne {
 
 fn d<E: Into<DeliveryError>>(e: E) -> SyncOne {
     SyncOne::Delivery(e.into())
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn sync_one(
-    store: &Store,
-    delivery: &ForgeDelivery,
-    remediator: &Remediator<'_>,
-    repository: &str,
-    root: &Path,
-    actor: &str,
-    pr: &PrRecord,
-    synced: &mut Synced,
-) -> Result<(), SyncOne> {
-    let Some(number) = pr.number.and_then(|n| u64::try_from(n).ok()) else {
-        synced.action = "local";
-        synced.detail = "a branch without a pull request: nothing to follow".into();
-        return Ok(());
-    };
-    let forge_pr = delivery.forge().get_pull(number).await.map_err(d)?;
-    let prefix = pr
-        .branch
-        .rsplit_once('/')
-        .map_or(pr.branch.as_str(), |(p, _)| p)
-        .to_string()
-        + "/";
-    match forge_pr.state {
-        ForgePrState::Merged => {
-            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
-            let base = fetched.base;
-            let mut evaluator = remediator.policies.evaluator();
-            let mut settlements = Vec::new();
-            for v in &pr.violations {
-                let still = repo
-                    .read(base, &v.file)
-                    .map_err(d)?
-                    .zip(Language::from_path(Path::new(&v.file)))
-                    .is_some_and(|(text, language)| {
-                        evaluator
-                            .audit_source(&v.file, language, &text)
-                            .violations
-                            .iter()
-                            .any(|f| f.fingerprint == v.fingerprint)
-                    });
-                settlements.push(if still {
-                    Settlement {
-                        fingerprint: v.fingerprint.clone(),
-                        to: Status::Open,
-                        reason: format!(
-                            "pull request #{number} was merged, but {} still finds it on {}",
-                            v.policy,
-                            delivery.base_name()
-                        ),
-                    }
-                } else {
-                    Settlement {
-                        fingerprint: v.fingerprint.clone(),
-                        to: Status::Resolved,
-                        reason: format!("fixed by pull request #{number} (merged)"),
-                    }
-                });
-            }
-            store
-                .settle_pr(repository, &pr.branch, PrState::Merged, &settlements, actor)
-                .await?;
-            synced.action = "resolved";
-            synced.detail = format!("merged; {} audited again", delivery.base_name());
-            synced.violations = report(&settlements);
-        }
-        ForgePrState::Closed => {
-            let reason = format!(
-                "pull request #{number} ({}) was closed without merging; remedy does not reopen it",
-                forge_pr.url
-            );
-            let settlements: Vec<Settlement> = pr
-                .violations
-                .iter()
-                .map(|v| Settlement {
-                    fingerprint: v.fingerprint.clone(),
-                    to: Status::NeedsHuman,
-                    reason: reason.clone(),
-                })
-                .collect();
-            store
-                .settle_pr(repository, &pr.branch, PrState::Closed, &settlements, actor)
-                .await?;
-            synced.action = "closed";
-            synced.detail = reason;
-            synced.violations = report(&settlements);
-        }
-        ForgePrState::Open => {
-            let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
-            let base = fetched.base;
-            let Some(tip) = fetched.tip(&pr.branch) else {
-                synced.detail = "its branch is gone".into();
-                return Ok(());
-            };
-            let author = delivery.settings().author();
-            let state = inspect(&repo, base, tip, &author).map_err(d)?;
-            if let Some(commit) = &state.human {
-                let reason = human_reason(&pr.branch, commit);
-                store
-                    .note_pr(
-                        repository,
-                        &pr.branch,
-                        "left_alone",
-                        &serde_json::json!({ "number": number, "reason": reason }),
-                        actor,
-                    )
-                    .await?;
-                synced.action = "left_alone";
-                synced.detail = reason;
-                return Ok(());
-            }
-            if repo.merge_base(tip, base) == Some(base) {
-                synced.detail = "up to date with its base".into();
-                return Ok(());
-            }
-            if !repo.conflicts(base, tip).map_err(d)? {
-                synced.detail = "the base moved; the branch still merges cleanly".into();
-                return Ok(());
-            }
-            drop(repo);
-            redo(
-                store, delivery, remediator, repository, root, actor, pr, synced,
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Redo a pull request's fixes on the moved base, one after another, and force-push.
-#[allow(clippy::too_many_arguments)]
-async fn redo(
-    store: &Store,
-    delivery: &ForgeDelivery,
-    remediator: &Remediator<'_>,
-    repository: &str,
-    root: &Path,
-    actor: &str,
-    pr: &PrRecord,
-    synced: &mut Synced,
-) -> Result<(), SyncOne> {
-    let Some(first) = pr.violations.first() else {
-        synced.detail = "no violation waits on it".into();
-        return Ok(());
-    };
-    let settings = delivery.settings();
-    let mut group = Group::of(
-        settings.group_by,
-        &member(first),
-        group_mode(
-            pr.violations
-                .iter()
-                .map(|v| settings.mode_for(&v.policy, v.severity)),
-        ),
-        settings.max_violations_per_pr.max(pr.violations.len()),
-    );
-    if pr.violations.len() > 1 {
-        group.label = first.file.clone();
-    }
-    let mut batch = match delivery.rebuild(&group, &pr.branch).await.map_err(d)? {
-        Ok(batch) => batch,
-        Err(reason) => {
-            synced.action = "left_alone";
-            synced.detail = reason;
-            return Ok(());
-        }
-    };
-    let mut settlements = Vec::new();
-    for v in &pr.violations {
-        let subject = Subject {
-            fingerprint: v.fingerprint.clone(),
-            policy: v.policy.clone(),
-            file: v.file.clone(),
-        };
-        let text = batch.source().repo.read(batch.tip(), &v.file).map_err(d)?;
-        let outcome = match text {
-            Some(text) => remediator.remediate(&subject, &text, root).await,
-            None => Outcome::AlreadyResolved,
-        };
-        match outcome {
-            Outcome::Fixed { after, verdict, .. } => {
-                batch.add(accepted(v, after, verdict)).map_err(d)?;
-            }
-            Outcome::AlreadyResolved => settlements.push(Settlement {
-                fingerprint: v.fingerprint.clone(),
-                to: Status::Resolved,
-                reason: format!("no longer found on {}", delivery.base_name()),
-            }),
-            Outcome::NeedsHuman { reason, .. } | Outcome::Failed { error: reason, .. } => {
-                settlements.push(Settlement {
-                    fingerprint: v.fingerprint.clone(),
-                    to: Status::NeedsHuman,
-                    reason: format!(
-                        "the base moved and the fix could not be redone on it: {reason}"
-                    ),
-                });
-            }
-        }
-    }
-    let redone = batch.added().len();
-    if redone > 0 {
-        delivery.finish(batch).await.map_err(d)?;
-    }
-    if !settlements.is_empty() {
-        store
-            .settle_pr(repository, &pr.branch, PrState::Open, &settlements, actor)
-            .await?;
-    }
-    synced.action = "redone";
-    synced.detail = format!(
-        "the base moved and the branch conflicted: {redone} fix(es) redone on {} and force-pushed",
-        delivery.base_name()
-    );
-    synced.violations = report(&settlements);
-    Ok(())
-}
-
-fn member(v: &ViolationRecord) -> Member<'_> {
-    Member {
-        fingerprint: &v.fingerprint,
-        policy: &v.policy,
-        file: &v.file,
-        resource_type: &v.resource.type_token,
-        resource: v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
-    }
-}
-
-fn accepted(
-    v: &ViolationRecord,
-    after: String,
-    verdict: remedy_guardrails::gate::Verdict,
-) -> AcceptedFix {
-    AcceptedFix {
-        fingerprint: v.fingerprint.clone(),
-        policy: v.policy.clone(),
-        title: v.title.clone(),
-        severity: v.severity.to_string(),
-        message: v.message.clone(),
-        resource: v
-            .resource
-            .name
-            .clone()
-            .unwrap_or_else(|| v.resource.name_expr.clone()),
-        resource_type: v.resource.type_token.clone(),
-        file: v.file.clone(),
-        frameworks: v.frameworks.clone(),
-        after,
-        verdict,
-    }
 }
 
 fn report(settlements: &[Settlement]) -> Vec<SyncedViolation> {

@@ -180,7 +180,7 @@ fn keys(n: usize) -> Vec<(&'static str, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_run_then_restart_loses_and_duplicates_nothing() {
-    let backend = common::Backend::new(common::Kind::Postgres).await;
+    let backend = remedy_tests::store::Backend::new(remedy_tests::store::Kind::Postgres).await;
     let store = backend.url.clone();
     let dir = project(&keys(120));
     ok({
@@ -262,7 +262,7 @@ async fn sigkill_mid_run_then_restart_loses_and_duplicates_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_never_work_the_same_violation() {
-    let backend = common::Backend::new(common::Kind::Postgres).await;
+    let backend = remedy_tests::store::Backend::new(remedy_tests::store::Kind::Postgres).await;
     let store = backend.url.clone();
     let dir = project(&keys(80));
     ok({

@@ -176,7 +176,7 @@ fn sum(metrics: &str, name: &str, labels: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_violations_become_grouped_prs_within_limits_through_a_crash() {
-    let backend = common::Backend::new(common::Kind::Postgres).await;
+    let backend = remedy_tests::store::Backend::new(remedy_tests::store::Kind::Postgres).await;
     let store = backend.url.clone();
     let root = tempfile::tempdir().unwrap();
     let (work, origin) = setup(root.path());

@@ -4,6 +4,7 @@
 
 pub mod cases;
 pub mod corpus;
+pub mod fixtures;
 pub mod gate_suite;
 pub mod harness;
 pub mod report;

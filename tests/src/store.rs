@@ -1,20 +1,18 @@
-//! Shared by the store and daemon tests: stores on both backends (SQLite in a temp dir,
-//! PostgreSQL in a schema of its own), synthetic audits, and the helpers the suites use; the
-//! daemon as a real process in [`daemon`].
+//! Stores for tests, shared by the store's suites and the daemon's: a fresh store on either
+//! backend (SQLite in a temp dir, PostgreSQL in a schema of its own), synthetic audits of
+//! [`remedy_eval::violations`], and the helpers the suites use.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support fails loudly by design
 
-pub mod daemon;
-
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use remedy_agent::audit::{AuditReport, Summary};
-use remedy_agent::store::{
-    Clock, Outcome, PolicyInfo, Queue, RecordInput, RecordSummary, Repository, RetryPolicy, Store,
-    StoreOptions, WorkItem,
-};
 use remedy_guardrails::{Tally, Violation};
+use remedy_store::{
+    AuditCounts, Clock, Completion, PolicyInfo, Queue, RecordInput, RecordSummary, Repository,
+    RetryPolicy, Store, StoreOptions, WorkItem,
+};
 use sqlx::Connection;
 
 /// A fixed start for manual clocks: 2026-11-25T00:00:00Z.
@@ -138,36 +136,57 @@ impl Backend {
     }
 }
 
-/// An audit report of the given violations, with tallies and a summary to match.
-pub fn report(root: &Path, violations: Vec<Violation>, resources: u64) -> AuditReport {
-    let mut tallies = std::collections::BTreeMap::new();
-    for (id, _, _) in remedy_eval::violations::POLICIES {
-        tallies.insert(id.to_string(), Tally::default());
+/// A synthetic audit of the given violations, with tallies and counts to match.
+pub struct SyntheticAudit {
+    pub violations: Vec<Violation>,
+    pub tallies: BTreeMap<String, Tally>,
+    pub counts: AuditCounts,
+}
+
+impl SyntheticAudit {
+    pub fn new(violations: Vec<Violation>, resources: u64) -> Self {
+        let mut tallies = BTreeMap::new();
+        for (id, _, _) in remedy_eval::violations::POLICIES {
+            tallies.insert(id.to_string(), Tally::default());
+        }
+        let mut resources_with = std::collections::BTreeSet::new();
+        for v in &violations {
+            tallies.get_mut(&v.policy).unwrap().failed += 1;
+            resources_with.insert((v.file.clone(), v.resource.name.clone()));
+        }
+        for tally in tallies.values_mut() {
+            tally.passed = resources.saturating_sub(tally.failed) / 10;
+        }
+        let counts = AuditCounts {
+            files: 1,
+            resources,
+            clean_resources: resources.saturating_sub(resources_with.len() as u64),
+            ..AuditCounts::default()
+        };
+        Self {
+            violations,
+            tallies,
+            counts,
+        }
     }
-    let mut resources_with = std::collections::BTreeSet::new();
-    for v in &violations {
-        tallies.get_mut(&v.policy).unwrap().failed += 1;
-        resources_with.insert((v.file.clone(), v.resource.name.clone()));
-    }
-    for (id, tally) in &mut tallies {
-        let _ = id;
-        tally.passed = resources.saturating_sub(tally.failed) / 10;
-    }
-    let summary = Summary {
-        files: 1,
-        resources,
-        clean_resources: resources.saturating_sub(resources_with.len() as u64),
-        policies: 10,
-        violations: violations.len() as u64,
-        ..Summary::default()
-    };
-    AuditReport {
-        root: root.to_path_buf(),
-        violations,
-        diagnostics: Vec::new(),
-        tallies,
-        summary,
-        enforcement: Vec::new(),
+
+    /// What the store records of it.
+    pub fn input<'a>(
+        &'a self,
+        repository: &'a Repository,
+        policies: &'a [PolicyInfo],
+        scope: &'a [String],
+        actor: &'a str,
+    ) -> RecordInput<'a> {
+        RecordInput {
+            repository,
+            violations: &self.violations,
+            tallies: &self.tallies,
+            counts: self.counts,
+            policies,
+            scope,
+            actor,
+        }
     }
 }
 
@@ -202,15 +221,9 @@ pub async fn record(
         .map(remedy_eval::violations::violation)
         .collect();
     let resources = (violations.len() as u64 + 10) * 2;
-    let report = report(&repo.root, violations, resources);
+    let audit = SyntheticAudit::new(violations, resources);
     store
-        .record(&RecordInput {
-            repository: repo,
-            report: &report,
-            policies: &policies(),
-            scope: &[],
-            actor: "audit",
-        })
+        .record(&audit.input(repo, &policies(), &[], "audit"))
         .await
         .unwrap()
 }
@@ -226,7 +239,7 @@ pub async fn resolve_all<'a>(store: &Store, items: impl IntoIterator<Item = &'a 
         store
             .complete(
                 &item.lease,
-                &Outcome::Resolved {
+                &Completion::Resolved {
                     note: "fixed".into(),
                 },
             )

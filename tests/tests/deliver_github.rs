@@ -9,8 +9,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use remedy_agent::deliver::{GroupBy, Mode};
-use remedy_agent::store::Status;
+use remedy_deliver::{GroupBy, Mode};
+use remedy_store::Status;
 use remedy_tests::github::Failure;
 use support::{DB_TS, INDEX_TS, KEY_ROTATION, PUBLIC_READ, World, git};
 
@@ -22,7 +22,7 @@ async fn a_pull_request_per_violation_with_head_base_title_body_labels_and_revie
     let processed = world.run(&delivery).await;
     assert_eq!(processed.len(), 4);
     assert!(
-        processed.iter().all(|p| p.outcome == "fixed"),
+        processed.iter().all(|p| p.outcome.label() == "fixed"),
         "{processed:#?}"
     );
 
@@ -131,8 +131,8 @@ async fn a_rerun_opens_no_pull_request_and_pushes_nothing() {
     let processed = world.run_in(&other, &delivery).await;
     assert_eq!(processed.len(), 4);
     for p in &processed {
-        assert_eq!(p.outcome, "fixed");
-        assert!(p.delivered.as_ref().unwrap().unchanged, "{p:#?}");
+        assert_eq!(p.outcome.label(), "fixed");
+        assert!(p.outcome.delivered().unwrap().unchanged, "{p:#?}");
     }
     assert_eq!(
         world.github.pulls(),
@@ -191,7 +191,7 @@ async fn grouping_per_policy_chains_fixes_in_one_file_and_later_ones_join_the_gr
     world.assign(&[PUBLIC_READ], &["infra/db.ts"]).await;
     let processed = world.run(&delivery).await;
     assert_eq!(processed.len(), 1);
-    assert_eq!(processed[0].outcome, "fixed");
+    assert_eq!(processed[0].outcome.label(), "fixed");
     let pulls = world.github.pulls();
     assert_eq!(pulls.len(), 2);
     let acl = pulls.iter().find(|p| p.head == acl.head).unwrap();
@@ -260,11 +260,11 @@ async fn a_pull_request_closed_unmerged_is_not_reopened() {
     // A later violation of the same group is not delivered into a new or reopened PR.
     world.assign(&[PUBLIC_READ], &["infra/db.ts"]).await;
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "needs_human");
+    assert_eq!(processed[0].outcome.label(), "needs_human");
     assert!(
         processed[0]
-            .reason
-            .as_deref()
+            .outcome
+            .reason()
             .unwrap()
             .contains("was closed without merging"),
         "{processed:#?}"
@@ -276,7 +276,7 @@ async fn a_pull_request_closed_unmerged_is_not_reopened() {
     // Sync hands the closed pull request's violations to a person.
     let synced = world.sync(&delivery).await;
     assert_eq!(synced.len(), 1);
-    assert_eq!(synced[0].action, "closed");
+    assert_eq!(synced[0].action.as_str(), "closed");
     let human = world.with_status(Status::NeedsHuman).await;
     assert_eq!(human.len(), 3);
     assert!(
@@ -316,8 +316,8 @@ async fn once_a_person_commits_to_the_branch_remedy_leaves_it_alone() {
     // A new violation of the group does not go onto alice's branch.
     world.assign(&[PUBLIC_READ], &["infra/db.ts"]).await;
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "needs_human");
-    let reason = processed[0].reason.clone().unwrap();
+    assert_eq!(processed[0].outcome.label(), "needs_human");
+    let reason = processed[0].outcome.reason().unwrap().to_string();
     assert!(
         reason.contains("alice <alice@example.com> committed to"),
         "{reason}"
@@ -342,7 +342,7 @@ async fn once_a_person_commits_to_the_branch_remedy_leaves_it_alone() {
         &INDEX_TS.replacen("acl: \"public-read\"", "acl: \"log-delivery-write\"", 1),
     );
     let synced = world.sync(&delivery).await;
-    assert_eq!(synced[0].action, "left_alone", "{synced:#?}");
+    assert_eq!(synced[0].action.as_str(), "left_alone", "{synced:#?}");
     assert_eq!(world.remote_branches()[0].1, tip);
     assert_eq!(world.with_status(Status::PrOpen).await.len(), 2);
 }
@@ -361,13 +361,13 @@ async fn merged_pull_requests_resolve_after_the_base_is_audited_again() {
     world.github.merge(pulls[1].number);
     let synced = world.sync(&delivery).await;
     let action = |head: &str| synced.iter().find(|s| s.branch == head).unwrap();
-    assert_eq!(action(&pulls[0].head).action, "resolved");
+    assert_eq!(action(&pulls[0].head).action.as_str(), "resolved");
     assert_eq!(
         action(&pulls[0].head).violations[0].status,
         Status::Resolved
     );
     assert_eq!(action(&pulls[1].head).violations[0].status, Status::Open);
-    assert_eq!(action(&pulls[2].head).action, "open");
+    assert_eq!(action(&pulls[2].head).action.as_str(), "open");
 
     assert_eq!(world.with_status(Status::Resolved).await.len(), 1);
     let reopened = world.with_status(Status::Open).await;
@@ -402,7 +402,7 @@ async fn a_conflicting_base_is_redone_and_force_pushed() {
     );
     world.commit_on_main("infra/db.ts", &moved);
     let synced = world.sync(&delivery).await;
-    assert_eq!(synced[0].action, "redone", "{synced:#?}");
+    assert_eq!(synced[0].action.as_str(), "redone", "{synced:#?}");
     let after = world.remote_branches()[0].1.clone();
     assert_ne!(after, before);
     let main = git(&world.remote, &["rev-parse", "main"]);
@@ -422,7 +422,7 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
     world.assign(&[PUBLIC_READ, KEY_ROTATION], &[]).await;
     let delivery = world.delivery(settings, None);
     let processed = world.run(&delivery).await;
-    let count = |o: &str| processed.iter().filter(|p| p.outcome == o).count();
+    let count = |o: &str| processed.iter().filter(|p| p.outcome.label() == o).count();
     assert_eq!(
         (count("fixed"), count("deferred")),
         (2, 2),
@@ -434,8 +434,11 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
         2,
         "deferred work pushes nothing"
     );
-    let deferred = processed.iter().find(|p| p.outcome == "deferred").unwrap();
-    assert!(deferred.reason.as_deref().unwrap().contains("2 per hour"));
+    let deferred = processed
+        .iter()
+        .find(|p| p.outcome.label() == "deferred")
+        .unwrap();
+    assert!(deferred.outcome.reason().unwrap().contains("2 per hour"));
 
     // Deferred work stays claimable later, without an attempt counted.
     let waiting = world.with_status(Status::Assigned).await;
@@ -450,7 +453,10 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
     world.clock.advance(Duration::from_secs(30 * 60 + 1));
     let processed = world.run(&delivery).await;
     assert_eq!(
-        processed.iter().filter(|p| p.outcome == "fixed").count(),
+        processed
+            .iter()
+            .filter(|p| p.outcome.label() == "fixed")
+            .count(),
         1,
         "{processed:#?}"
     );
@@ -468,7 +474,7 @@ async fn violations_that_go_to_a_person_neither_wait_on_nor_spend_the_pull_reque
     let processed = world.run(&delivery).await;
     assert_eq!(processed.len(), 3, "{processed:#?}");
     assert!(
-        processed.iter().all(|p| p.outcome == "needs_human"),
+        processed.iter().all(|p| p.outcome.label() == "needs_human"),
         "triaged, not deferred: {processed:#?}"
     );
     assert!(world.github.pulls().is_empty());
@@ -477,7 +483,7 @@ async fn violations_that_go_to_a_person_neither_wait_on_nor_spend_the_pull_reque
     // The hour's one pull request is still there for a fix.
     world.assign(&[KEY_ROTATION], &[]).await;
     let processed = world.run(&delivery).await;
-    let outcomes: Vec<&str> = processed.iter().map(|p| p.outcome).collect();
+    let outcomes: Vec<&str> = processed.iter().map(|p| p.outcome.label()).collect();
     assert_eq!(outcomes, ["fixed"], "{processed:#?}");
     assert_eq!(world.github.pulls().len(), 1);
 }
@@ -493,17 +499,20 @@ async fn max_open_prs_counts_the_forges_open_remedy_pull_requests() {
     assert_eq!(world.github.pulls().len(), 1);
     world.assign(&[PUBLIC_READ], &[]).await;
     let processed = world.run(&world.delivery(settings, None)).await;
-    let count = |o: &str| processed.iter().filter(|p| p.outcome == o).count();
+    let count = |o: &str| processed.iter().filter(|p| p.outcome.label() == o).count();
     assert_eq!(
         (count("fixed"), count("deferred")),
         (2, 1),
         "{processed:#?}"
     );
-    let deferred = processed.iter().find(|p| p.outcome == "deferred").unwrap();
+    let deferred = processed
+        .iter()
+        .find(|p| p.outcome.label() == "deferred")
+        .unwrap();
     assert!(
         deferred
-            .reason
-            .as_deref()
+            .outcome
+            .reason()
             .unwrap()
             .contains("max_open_prs = 3"),
         "{deferred:#?}"
@@ -524,7 +533,7 @@ async fn secondary_rate_limits_and_bad_gateways_are_retried() {
         .fail_next(Failure::status("POST", "/repos/acme/infra/pulls", 502));
     let started = Instant::now();
     let processed = world.run(&world.delivery(world.settings(), None)).await;
-    assert_eq!(processed[0].outcome, "fixed", "{processed:#?}");
+    assert_eq!(processed[0].outcome.label(), "fixed", "{processed:#?}");
     assert!(
         started.elapsed() >= Duration::from_secs(1),
         "Retry-After honoured"
@@ -550,8 +559,8 @@ async fn a_forge_outage_leaves_nothing_half_written_and_the_retry_completes_it()
     }
     let delivery = world.delivery(world.settings(), None);
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "failed");
-    assert!(processed[0].reason.as_deref().unwrap().contains("500"));
+    assert_eq!(processed[0].outcome.label(), "failed");
+    assert!(processed[0].outcome.reason().unwrap().contains("500"));
     assert!(world.github.pulls().is_empty());
     // The store says: retry later (not delivered, not given up).
     let v = &world.with_status(Status::Assigned).await[0];
@@ -563,7 +572,7 @@ async fn a_forge_outage_leaves_nothing_half_written_and_the_retry_completes_it()
     // Later: the pushed branch is found again and its pull request opened; no second commit.
     world.clock.advance(Duration::from_secs(3600));
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "fixed", "{processed:#?}");
+    assert_eq!(processed[0].outcome.label(), "fixed", "{processed:#?}");
     assert_eq!(world.github.pulls().len(), 1);
     assert_eq!(world.remote_branches(), pushed);
     assert_eq!(world.messages(&pushed[0].0).len(), 1);
@@ -574,12 +583,12 @@ async fn auto_merge_where_allowed_and_local_mode_opens_nothing() {
     let world = World::new().await;
     let mut settings = world.settings();
     settings.rules = vec![
-        remedy_agent::deliver::settings::ModeRule {
+        remedy_deliver::settings::ModeRule {
             policies: vec![KEY_ROTATION.into()],
             severities: vec![],
             mode: Mode::AutoMerge,
         },
-        remedy_agent::deliver::settings::ModeRule {
+        remedy_deliver::settings::ModeRule {
             policies: vec!["aws-s3-*".into()],
             severities: vec![],
             mode: Mode::Local,
@@ -587,7 +596,7 @@ async fn auto_merge_where_allowed_and_local_mode_opens_nothing() {
     ];
     world.assign(&[PUBLIC_READ, KEY_ROTATION], &[]).await;
     let processed = world.run(&world.delivery(settings, None)).await;
-    assert!(processed.iter().all(|p| p.outcome == "fixed"));
+    assert!(processed.iter().all(|p| p.outcome.label() == "fixed"));
     let pulls = world.github.pulls();
     assert_eq!(pulls.len(), 1, "local mode pushes branches only");
     assert!(
@@ -612,11 +621,11 @@ async fn a_long_secondary_rate_limit_defers_the_work_until_it_lifts() {
     ));
     let delivery = world.delivery(world.settings(), None);
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "deferred", "{processed:#?}");
+    assert_eq!(processed[0].outcome.label(), "deferred", "{processed:#?}");
     assert!(
         processed[0]
-            .reason
-            .as_deref()
+            .outcome
+            .reason()
             .unwrap()
             .contains("retry after 3600s"),
         "{processed:#?}"
@@ -626,6 +635,6 @@ async fn a_long_secondary_rate_limit_defers_the_work_until_it_lifts() {
     assert!(world.run(&delivery).await.is_empty(), "not before it lifts");
     world.clock.advance(Duration::from_secs(3600));
     let processed = world.run(&delivery).await;
-    assert_eq!(processed[0].outcome, "fixed", "{processed:#?}");
+    assert_eq!(processed[0].outcome.label(), "fixed", "{processed:#?}");
     assert_eq!(world.github.pulls().len(), 1);
 }

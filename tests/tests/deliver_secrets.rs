@@ -10,8 +10,8 @@ mod support;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use remedy_agent::store::Filter;
 use remedy_forge::Token;
+use remedy_store::Filter;
 use remedy_tests::github::Failure;
 use support::{KEY_ROTATION, PUBLIC_READ, World};
 
@@ -66,11 +66,11 @@ async fn the_token_appears_in_no_log_line_config_pull_request_or_event() {
         .fail_next(Failure::status("GET", "/repos/acme/infra/pulls", 502));
     let delivery = world.delivery(world.settings(), Some(Token::from(TOKEN)));
     let processed = world.run(&delivery).await;
-    assert!(processed.iter().any(|p| p.outcome == "fixed"));
+    assert!(processed.iter().any(|p| p.outcome.label() == "fixed"));
     assert!(
         processed
             .iter()
-            .any(|p| p.reason.as_deref().is_some_and(|r| r.contains("401"))),
+            .any(|p| p.outcome.reason().is_some_and(|r| r.contains("401"))),
         "{processed:#?}"
     );
     world.github.merge(1);

@@ -7,9 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use remedy_agent::llm::{ApiKey, LlmAgent, LlmSettings};
-use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::{PolicySet, Violation};
+use remedy_remediate::llm::{ApiKey, LlmAgent, LlmSettings};
+use remedy_remediate::{ProviderChoice, Remediation, Remediator, Subject};
 use remedy_source::Language;
 use remedy_tests::llm::{Reply, ScriptedLlm};
 use serde_json::json;
@@ -58,7 +58,7 @@ async fn fix_with(
     key: Option<ApiKey>,
     text: &str,
     policy: &str,
-) -> Outcome {
+) -> Remediation {
     let policies = PolicySet::builtin().unwrap();
     let violation = violation(&policies, "index.ts", text, policy);
     let mut remediator = Remediator::new(&policies);
@@ -70,9 +70,9 @@ async fn fix_with(
         .await
 }
 
-fn after(outcome: &Outcome) -> &str {
+fn after(outcome: &Remediation) -> &str {
     match outcome {
-        Outcome::Fixed { after, .. } => after,
+        Remediation::Fixed { after, .. } => after,
         other => panic!("not fixed: {other:?}"),
     }
 }
@@ -160,7 +160,7 @@ async fn an_injected_instruction_obeyed_by_the_model_is_rejected_by_the_gate() {
         "aws-ec2-security-group-open-admin",
     )
     .await;
-    let Outcome::NeedsHuman { reason, attempts } = &outcome else {
+    let Remediation::NeedsHuman { reason, attempts } = &outcome else {
         panic!("{outcome:?}");
     };
     assert_eq!(attempts.len(), 3, "max_attempts proposals, all rejected");
@@ -276,7 +276,7 @@ async fn a_silent_endpoint_times_out_and_fails_transiently() {
     };
     let started = Instant::now();
     let outcome = fix_with(&settings, None, BUCKET, "aws-s3-bucket-public-read").await;
-    let Outcome::Failed { error, attempts } = &outcome else {
+    let Remediation::Failed { error, attempts } = &outcome else {
         panic!("{outcome:?}");
     };
     assert!(error.contains("did not answer in time"), "{error}");
@@ -292,7 +292,7 @@ async fn a_silent_endpoint_times_out_and_fails_transiently() {
 async fn garbage_from_the_endpoint_fails_transiently() {
     let llm = ScriptedLlm::start(vec![Reply::Raw("<html>bad gateway</html>".into())]);
     let outcome = fix_with(&settings(&llm), None, BUCKET, "aws-s3-bucket-public-read").await;
-    let Outcome::Failed { error, .. } = &outcome else {
+    let Remediation::Failed { error, .. } = &outcome else {
         panic!("{outcome:?}");
     };
     assert!(error.contains("not a chat completion"), "{error}");
@@ -314,7 +314,7 @@ async fn give_up_sends_the_violation_to_a_person_with_the_reason() {
         "aws-ec2-security-group-open-admin",
     )
     .await;
-    let Outcome::NeedsHuman { reason, attempts } = &outcome else {
+    let Remediation::NeedsHuman { reason, attempts } = &outcome else {
         panic!("{outcome:?}");
     };
     assert!(

@@ -8,9 +8,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use remedy_agent::llm::{ApiKey, LlmAgent, LlmSettings};
-use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::PolicySet;
+use remedy_remediate::llm::{ApiKey, LlmAgent, LlmSettings};
+use remedy_remediate::{ProviderChoice, Remediation, Remediator, Subject};
 use remedy_source::Language;
 use remedy_tests::llm::{Reply, ScriptedLlm};
 use serde_json::json;
@@ -71,7 +71,7 @@ async fn the_api_key_is_sent_as_a_header_and_nowhere_else() {
     let outcome = remediator
         .remediate(&Subject::from(&violation), BUCKET, Path::new("."))
         .await;
-    assert!(matches!(outcome, Outcome::Fixed { .. }), "{outcome:?}");
+    assert!(matches!(outcome, Remediation::Fixed { .. }), "{outcome:?}");
 
     let requests = llm.requests();
     assert_eq!(requests.len(), 4);

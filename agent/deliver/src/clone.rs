@@ -24,7 +24,7 @@ pub fn data_dir() -> PathBuf {
 /// The managed clone of `remote` under `data_dir`: `clones/<host-and-path>.git`, named from
 /// the remote without credentials.
 pub fn clone_path(data_dir: &Path, remote: &str) -> PathBuf {
-    let key = crate::store::normalize_remote(&redact_url(remote));
+    let key = remedy_store::normalize_remote(&redact_url(remote));
     let name: String = key
         .chars()
         .map(|c| {

@@ -22,11 +22,10 @@ use super::limits::Limits;
 use super::settings::{DeliverySettings, Mode};
 use super::template::{PrContext, Template, parse_commit};
 use super::{
-    BRANCH_PREFIX, Batch, Begun, Declined, Delivered, Delivery, DeliveryError, Group, human_reason,
-    inspect,
+    BRANCH_PREFIX, Batch, Begun, BoxFuture, Declined, Delivered, Delivery, DeliveryError, Group,
+    human_reason, inspect,
 };
-use crate::remediate::BoxFuture;
-use crate::store::{PrRef, Store};
+use remedy_store::{PrRef, Store};
 
 /// Where a forge delivery writes.
 pub struct ForgeTarget {
@@ -42,7 +41,7 @@ pub struct ForgeTarget {
 }
 
 /// What a fetch found on the remote.
-pub(crate) struct Fetched {
+pub struct Fetched {
     pub base: Oid,
     /// Branch name → commit, for the fetched prefix.
     pub tips: std::collections::BTreeMap<String, Oid>,
@@ -119,7 +118,7 @@ impl ForgeDelivery {
     /// Fetch the base and the branches under `prefix` (their stale tracking references
     /// removed first, so a deleted branch is seen as gone): the clone, and what the remote had
     /// (read under the same lock, so a concurrent fetch cannot hide a branch).
-    pub(crate) fn fetch(&self, prefix: &str) -> Result<(Repo, Fetched), DeliveryError> {
+    pub fn fetch(&self, prefix: &str) -> Result<(Repo, Fetched), DeliveryError> {
         let _git = self.git.lock().unwrap_or_else(PoisonError::into_inner);
         let repo = super::clone::open_at(&self.target.clone)?;
         repo.delete_references(&tracking(prefix))?;
@@ -180,7 +179,7 @@ impl ForgeDelivery {
             .map(|p| p.head)
             .collect();
         if let Some((store, repository)) = &self.store {
-            match store.prs(repository, crate::store::PrState::Open).await {
+            match store.prs(repository, remedy_store::PrState::Open).await {
                 Ok(prs) => open.extend(
                     prs.into_iter()
                         .filter(|p| p.number.is_some())
@@ -196,7 +195,7 @@ impl ForgeDelivery {
 
     /// A batch that rebuilds `branch` from the fresh base (sync, when the base moved and the
     /// branch conflicts with it). `None` when a person committed to it: the reason.
-    pub(crate) async fn rebuild(
+    pub async fn rebuild(
         &self,
         group: &Group,
         branch: &str,

@@ -8,10 +8,10 @@
 use sha2::{Digest, Sha256};
 
 use super::settings::Mode;
-use crate::store::ClaimGroups;
+use remedy_store::ClaimGroups;
 
 /// How fixes are grouped.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     /// One pull request per violation.

@@ -8,7 +8,7 @@
 //!    ([`Begun::Ready`] with a [`Batch`], [`Begun::Declined`] when a person closed its pull
 //!    request or committed to it, [`Begun::Deferred`] outside the delivery window); a full
 //!    branch that already holds one of the members is still theirs;
-//! 2. the caller remediates each violation on [`Batch::source`] (the branch's tip, with the
+//! 2. the caller remediates each violation on [`Batch::revision`] (the branch's tip, with the
 //!    batch's earlier fixes) and [`Batch::add`]s each accepted fix: one commit each, with its
 //!    `Remedy-Violation` trailer. Before the first, [`Batch::open_slot`] takes a new pull
 //!    request's place under the limits, so violations that all go to a person never wait on
@@ -16,10 +16,9 @@
 //! 3. [`Delivery::finish`] publishes the batch: the branch (pushed, on a forge), the pull
 //!    request opened or updated in place, labels, reviewers, auto-merge where allowed.
 //!
-//! [`crate::worker::process_group`] drives this for claimed work; [`Delivery::deliver`] delivers
-//! one fix made on the base as a group of its own. [`LocalBranches`] (no forge, no token: the
-//! default) keeps branches in the repository itself; [`forge::ForgeDelivery`] pushes from a
-//! managed clone ([`clone`]) and opens pull requests.
+//! The agent's work pipeline drives this for claimed work. [`LocalBranches`] (no forge, no
+//! token: the default) keeps branches in the repository itself; [`forge::ForgeDelivery`] pushes
+//! from a managed clone ([`clone`]) and opens pull requests.
 
 pub mod clone;
 pub mod forge;
@@ -27,13 +26,15 @@ pub mod group;
 pub mod limits;
 pub mod settings;
 pub mod setup;
-pub mod sync;
 pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
 
 use remedy_forge::ForgeError;
-use remedy_git::{Author, CommitInfo, GitError, Oid, Repo};
+use remedy_git::{Author, CommitInfo, GitError, Oid, Repo, Revision};
+use remedy_guardrails::Severity;
 use remedy_guardrails::gate::Verdict;
 
 pub use group::{Group, GroupBy};
@@ -41,9 +42,10 @@ pub use limits::Deferred;
 pub use settings::{DeliverySettings, GitHubSettings, Mode, Target};
 pub use template::commit_message;
 
-use crate::remediate::BoxFuture;
-use crate::store::PrRef;
-use crate::worker::Source;
+/// What [`Delivery`]'s methods return: a boxed future, so the trait stays object safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+use remedy_store::PrRef;
 
 /// Every branch remedy writes starts with this.
 pub const BRANCH_PREFIX: &str = "remedy/";
@@ -54,7 +56,7 @@ pub struct AcceptedFix {
     pub fingerprint: String,
     pub policy: String,
     pub title: String,
-    pub severity: String,
+    pub severity: Severity,
     pub message: String,
     /// The resource's name, or its name expression.
     pub resource: String,
@@ -138,7 +140,7 @@ pub trait Delivery: Send + Sync {
     fn grouping(&self) -> &DeliverySettings;
 
     /// The group of one violation.
-    fn group_of(&self, member: &group::Member<'_>, severity: remedy_guardrails::Severity) -> Group {
+    fn group_of(&self, member: &group::Member<'_>, severity: Severity) -> Group {
         let settings = self.grouping();
         Group::of(
             settings.group_by,
@@ -146,49 +148,6 @@ pub trait Delivery: Send + Sync {
             settings.mode_for(member.policy, severity),
             settings.max_violations_per_pr,
         )
-    }
-
-    /// Deliver one fix made on the base, as a group of its own (whatever the grouping):
-    /// a fix made on the base cannot join a branch whose earlier fixes changed the same file.
-    /// A deferral or a declined branch is an error here; [`crate::worker::process_group`]
-    /// handles them without losing work.
-    fn deliver<'a>(
-        &'a self,
-        fix: &'a AcceptedFix,
-    ) -> BoxFuture<'a, Result<Delivered, DeliveryError>> {
-        Box::pin(async move {
-            let settings = self.grouping();
-            let member = group::Member {
-                fingerprint: &fix.fingerprint,
-                policy: &fix.policy,
-                file: &fix.file,
-                resource_type: &fix.resource_type,
-                resource: &fix.resource,
-            };
-            let severity = fix
-                .severity
-                .parse()
-                .unwrap_or(remedy_guardrails::Severity::Low);
-            let group = Group::of(
-                GroupBy::PerViolation,
-                &member,
-                settings.mode_for(&fix.policy, severity),
-                settings.max_violations_per_pr,
-            );
-            match self.begin(&group, &[fix.fingerprint.as_str()]).await? {
-                Begun::Ready(mut batch) => {
-                    batch
-                        .open_slot()
-                        .map_err(|d| DeliveryError::Config(d.reason))?;
-                    if !batch.holds(&fix.fingerprint) {
-                        batch.add(fix.clone())?;
-                    }
-                    self.finish(*batch).await
-                }
-                Begun::Declined(d) => Err(DeliveryError::Config(d.reason)),
-                Begun::Deferred(d) => Err(DeliveryError::Config(d.reason)),
-            }
-        })
     }
 }
 
@@ -218,10 +177,10 @@ pub struct Batch {
 impl Batch {
     /// Where the next fix is made: files at the branch's tip, earlier fixes of this batch
     /// included.
-    pub fn source(&self) -> Source<'_> {
-        Source {
+    pub fn revision(&self) -> Revision<'_> {
+        Revision {
             repo: &self.repo,
-            base: self.tip,
+            commit: self.tip,
         }
     }
 
@@ -285,19 +244,14 @@ impl Batch {
 }
 
 /// What a remedy branch holds, and whether anyone else has written to it.
-pub(crate) struct BranchState {
+pub struct BranchState {
     pub holds: BTreeSet<String>,
     /// The first commit not made by remedy: a person's.
     pub human: Option<CommitInfo>,
 }
 
 /// Read the commits of a branch since `base`: remedy's carry the trailer and remedy's author.
-pub(crate) fn inspect(
-    repo: &Repo,
-    base: Oid,
-    tip: Oid,
-    author: &Author,
-) -> Result<BranchState, GitError> {
+pub fn inspect(repo: &Repo, base: Oid, tip: Oid, author: &Author) -> Result<BranchState, GitError> {
     let commits = repo.commits_between(base, tip)?;
     let mut holds = BTreeSet::new();
     let mut human = None;
@@ -320,13 +274,13 @@ impl BranchState {
     /// Full, and holding none of `members`: they go to the group's next part. A full branch
     /// that holds one of them is still theirs (a run cut short after its push delivers them
     /// again; they must not go to the next branch).
-    pub(crate) fn full_without(&self, max: usize, members: &[&str]) -> bool {
+    pub fn full_without(&self, max: usize, members: &[&str]) -> bool {
         self.holds.len() >= max && !members.iter().any(|m| self.holds.contains(*m))
     }
 }
 
 /// The reason a person's commit gives.
-pub(crate) fn human_reason(branch: &str, commit: &CommitInfo) -> String {
+pub fn human_reason(branch: &str, commit: &CommitInfo) -> String {
     let id = commit.id.to_string();
     format!(
         "{} <{}> committed to {branch} ({}); remedy leaves the branch and its pull request to them",

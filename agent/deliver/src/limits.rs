@@ -14,7 +14,7 @@ use governor::nanos::Nanos;
 use governor::{Quota, RateLimiter};
 
 use super::settings::{DeliverySettings, Schedule};
-use crate::store::Clock;
+use remedy_store::Clock;
 
 /// Not now: the earliest instant (milliseconds since the epoch) it may go ahead, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl Limits {
                 reason: format!(
                     "outside the delivery window ({}); next opening {}",
                     window.describe(),
-                    crate::store::format_time(at)
+                    remedy_store::format_time(at)
                 ),
             }),
         }
@@ -365,7 +365,7 @@ mod tests {
         // 2024-02-29 was a Thursday; 12:34:56 UTC.
         let thursday = 1_709_210_096_000;
         let next = window.next_open(thursday);
-        assert_eq!(crate::store::format_time(next), "2024-03-04T09:00:00Z");
+        assert_eq!(remedy_store::format_time(next), "2024-03-04T09:00:00Z");
         assert_eq!(window.next_open(next), next);
         let night = Window::parse(&Schedule {
             days: vec![],
@@ -373,7 +373,7 @@ mod tests {
         })
         .unwrap();
         assert_eq!(
-            crate::store::format_time(night.next_open(thursday)),
+            remedy_store::format_time(night.next_open(thursday)),
             "2024-02-29T22:00:00Z"
         );
         assert!(

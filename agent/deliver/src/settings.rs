@@ -1,6 +1,6 @@
 //! `[delivery]` and `[github]` in `remedy.toml`: where fixes go, how they are grouped, how fast,
 //! and who is asked to review them. Every key has a flag of `remedy fix` (see
-//! [`crate::cli::DeliveryArgs`]); tokens come from the environment only.
+//! `remedy_agent::cli::DeliveryArgs`); tokens come from the environment only.
 
 use std::path::PathBuf;
 
@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::group::GroupBy;
 
 /// Where accepted fixes go.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Target {
     /// A local branch per group in the repository itself: no forge, no token.
@@ -23,19 +23,16 @@ pub enum Target {
 }
 
 /// What happens to a group's pull request.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// The branch is pushed; no pull request is opened.
-    #[value(name = "local")]
     Local,
     /// A pull request, with reviewers requested.
     #[default]
     Review,
     /// A pull request merged by the forge once its required checks pass.
-    #[value(name = "auto-merge", alias = "auto_merge")]
+    #[serde(alias = "auto-merge")]
     AutoMerge,
 }
 

@@ -13,7 +13,7 @@ use super::limits::Limits;
 use super::settings::{DeliverySettings, GitHubSettings, Target};
 use super::template::Template;
 use super::{Delivery, DeliveryError, LocalBranches};
-use crate::store::{Clock, Store};
+use remedy_store::{Clock, Store};
 
 /// The environment variables a GitHub token is read from, in order. Never a flag, never a file.
 pub const TOKEN_VARS: [&str; 2] = ["REMEDY_GITHUB_TOKEN", "GITHUB_TOKEN"];
@@ -30,7 +30,7 @@ pub fn token_from_env() -> Option<Token> {
 
 /// `OWNER/NAME` from a GitHub remote URL in any form (HTTPS, SSH, scp-like).
 pub fn github_repo_of(url: &str) -> Option<(String, String)> {
-    let key = crate::store::normalize_remote(url);
+    let key = remedy_store::normalize_remote(url);
     let mut parts = key.split('/');
     let _host = parts.next().filter(|h| !h.is_empty())?;
     let owner = parts.next()?;
@@ -84,7 +84,7 @@ pub fn github(setup: Setup<'_>) -> Result<ForgeDelivery, DeliveryError> {
         .settings
         .validate()
         .map_err(|e| DeliveryError::Config(e.to_string()))?;
-    let remote = crate::store::origin_url(setup.repo.root()).ok_or_else(|| {
+    let remote = remedy_store::origin_url(setup.repo.root()).ok_or_else(|| {
         DeliveryError::Config(format!(
             "{} has no `origin` remote to push to (git remote add origin URL)",
             setup.repo.root().display()

@@ -47,7 +47,7 @@ impl FixSummary {
             fingerprint: fix.fingerprint.clone(),
             policy: fix.policy.clone(),
             title: fix.title.clone(),
-            severity: fix.severity.clone(),
+            severity: fix.severity.to_string(),
             message: one_line(&fix.message),
             resource: one_line(&fix.resource),
             resource_type: fix.resource_type.clone(),
@@ -260,7 +260,7 @@ fn expand_sections(text: &str, fixes: &[FixSummary], outer: &BTreeMap<&str, Stri
         vars.insert("fingerprint", fix.fingerprint.clone());
         vars.insert("policy", fix.policy.clone());
         vars.insert("title", fix.title.clone());
-        vars.insert("severity", fix.severity.clone());
+        vars.insert("severity", fix.severity.to_string());
         vars.insert("message", fix.message.clone());
         vars.insert("resource", fix.resource.clone());
         vars.insert("resource_type", fix.resource_type.clone());
@@ -319,7 +319,7 @@ mod tests {
             fingerprint: "1a2bc0dc73e151b39d100fde1c221a6c".into(),
             policy: "aws-s3-bucket-public-read".into(),
             title: "S3 buckets must not grant public read access".into(),
-            severity: "high".into(),
+            severity: remedy_guardrails::Severity::High,
             message: "site grants public access with the canned ACL \"public-read\"".into(),
             resource: "site".into(),
             resource_type: "aws:s3/bucket:Bucket".into(),

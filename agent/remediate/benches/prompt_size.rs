@@ -1,4 +1,4 @@
-//! How big is the LLM agent's first request? `cargo bench -p remedy-agent --bench prompt_size`
+//! How big is the LLM agent's first request? `cargo bench -p remedy-remediate --bench prompt_size`
 //!
 //! For every violation in the eval corpus (the built-in pack's violating fixtures and the gate
 //! suite's programs), builds the first request exactly as the agent sends it and counts its
@@ -12,13 +12,20 @@
 
 use std::path::Path;
 
-use remedy_agent::llm::prompt_size::{median, samples};
+use remedy_eval::fixtures::violating_programs;
+use remedy_guardrails::PolicySet;
+use remedy_remediate::llm::prompt_size::{median, samples};
 
 fn main() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bpe = tiktoken_rs::o200k_base().expect("o200k_base tables");
     let count = |text: &str| bpe.encode_with_special_tokens(text).len();
-    let samples = samples(&workspace).expect("corpus");
+    let samples = samples(
+        &PolicySet::builtin().expect("built-in policies"),
+        &violating_programs(&workspace).expect("corpus"),
+        &workspace,
+    )
+    .expect("samples");
     let mut totals = Vec::new();
     let mut tasks = Vec::new();
     let mut rows = Vec::new();

@@ -6,12 +6,19 @@
 
 use std::path::Path;
 
-use remedy_agent::llm::prompt_size::{median, samples};
+use remedy_eval::fixtures::violating_programs;
+use remedy_guardrails::PolicySet;
+use remedy_remediate::llm::prompt_size::{median, samples};
 
 #[test]
 fn first_requests_are_small_and_carry_the_resource() {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let samples = samples(&workspace).unwrap();
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let samples = samples(
+        &PolicySet::builtin().unwrap(),
+        &violating_programs(&workspace).unwrap(),
+        &workspace,
+    )
+    .unwrap();
     assert!(samples.len() >= 40, "only {} violations", samples.len());
     let mut sizes: Vec<usize> = samples
         .iter()

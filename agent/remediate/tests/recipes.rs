@@ -5,15 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use remedy_agent::remediate::{Outcome, ProviderChoice, Remediator, Subject};
 use remedy_guardrails::PolicySet;
+use remedy_remediate::{ProviderChoice, Remediation, Remediator, Subject};
 use remedy_source::Language;
 
 fn fixtures(source: &str) -> PathBuf {
     let rel = source.strip_prefix("builtin:").unwrap();
     let (cloud, file) = rel.split_once('/').unwrap();
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../guardrails/packs")
+        .join("../../guardrails/packs")
         .join(cloud)
         .join("tests")
         .join(file.strip_suffix(".rego").unwrap())
@@ -45,7 +45,7 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
                     .remediate(&Subject::from(violation), &text, Path::new("."))
                     .await;
                 match outcome {
-                    Outcome::Fixed { after, verdict, .. } => {
+                    Remediation::Fixed { after, verdict, .. } => {
                         assert!(verdict.accepted());
                         let again = evaluator.audit_source(file, language, &after);
                         assert!(
@@ -64,7 +64,7 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
                         violation.resource.name_expr,
                         other.label(),
                         match &other {
-                            Outcome::NeedsHuman { reason, .. } => reason.clone(),
+                            Remediation::NeedsHuman { reason, .. } => reason.clone(),
                             _ => String::new(),
                         }
                     )),
@@ -105,7 +105,7 @@ new aws.ec2.SecurityGroup("web", {
         .remediate(&Subject::from(violation), text, Path::new("."))
         .await
     {
-        Outcome::NeedsHuman { reason, .. } => {
+        Remediation::NeedsHuman { reason, .. } => {
             assert!(reason.contains("values.admin_cidr_blocks"), "{reason}");
         }
         other => panic!("expected needs_human, got {}", other.label()),
@@ -115,7 +115,7 @@ new aws.ec2.SecurityGroup("web", {
         "admin_cidr_blocks".into(),
         serde_json::json!(["10.20.0.0/16"]),
     );
-    let Outcome::Fixed { after, verdict, .. } = remediator
+    let Remediation::Fixed { after, verdict, .. } = remediator
         .remediate(&Subject::from(violation), text, Path::new("."))
         .await
     else {

@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 
 use crate::cli::AuditArgs;
 use crate::report::{self, Format};
-use crate::store::{PolicyInfo, RecordInput, Repository};
 use crate::{audit, output, project};
+use remedy_store::{PolicyInfo, Repository};
 
 pub fn run(args: &AuditArgs, verbose: bool) -> Result<()> {
     let config = super::load_config(&args.config, super::start_of(&args.paths))?;
@@ -41,14 +41,9 @@ async fn record(
         .iter()
         .map(|p| project::relative(&report.root, p))
         .collect();
+    let actor = super::store::actor();
     let summary = store
-        .record(&RecordInput {
-            repository: &repository,
-            report,
-            policies,
-            scope: &scope,
-            actor: &super::store::actor(),
-        })
+        .record(&report.record_input(&repository, policies, &scope, &actor))
         .await?;
     let mut err = anstream::stderr().lock();
     writeln!(

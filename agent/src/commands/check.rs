@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use crate::check::Gate;
+use crate::check::CheckResult;
 use crate::cli::CheckArgs;
 use crate::report::{self, Format};
 use crate::{audit, output};
@@ -15,7 +15,7 @@ pub fn run(args: &CheckArgs, verbose: bool) -> Result<u8> {
     let (policies, enforcement) = super::load_policies(&args.policy, &config, &args.enforce)?;
     let mut report = audit::run(&args.paths, &policies)?;
     report.apply_enforcement(&enforcement);
-    let gate = Gate::decide(
+    let gate = CheckResult::decide(
         &report,
         args.fail_on.unwrap_or(config.check.fail_on),
         config.check.fail_on_file_errors && !args.allow_file_errors,

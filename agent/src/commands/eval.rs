@@ -21,10 +21,10 @@ use remedy_eval::{gate_suite, report, run};
 use remedy_guardrails::{PolicySet, Violation};
 
 use crate::cli::{EvalArgs, EvalFormat, EvalProvider};
-use crate::llm::{ApiKey, LlmAgent, LlmSettings, Recording};
 use crate::output;
-use crate::remediate::{
-    Attempt, LlmFixer, Outcome, ProviderChoice, Remediator, Subject, TeamValues,
+use remedy_remediate::llm::{ApiKey, LlmAgent, LlmSettings, Recording};
+use remedy_remediate::{
+    Attempt, LlmFixer, ProviderChoice, Remediation, Remediator, Subject, TeamValues,
 };
 
 /// Where the LLM's answers come from.
@@ -209,10 +209,10 @@ impl EngineFixer<'_> {
         let count = attempts.len();
         let log = attempts.iter().map(describe).collect();
         let kind = match outcome {
-            Outcome::Fixed { after, .. } => FixKind::Fixed { after },
-            Outcome::NeedsHuman { reason, .. } => FixKind::NeedsHuman { reason },
-            Outcome::Failed { error, .. } => FixKind::Failed { error },
-            Outcome::AlreadyResolved => FixKind::NotFound,
+            Remediation::Fixed { after, .. } => FixKind::Fixed { after },
+            Remediation::NeedsHuman { reason, .. } => FixKind::NeedsHuman { reason },
+            Remediation::Failed { error, .. } => FixKind::Failed { error },
+            Remediation::AlreadyResolved => FixKind::NotFound,
         };
         FixRun {
             kind,

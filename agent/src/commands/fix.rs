@@ -1,4 +1,9 @@
-//! `remedy fix`: turn violations into gated fixes, committed on local branches (or previewed).
+//! `remedy fix`: turn violations into gated fixes, committed on branches (or previewed).
+//!
+//! Every mode runs the agent's pipeline ([`crate::pipeline`]): over the violations assigned in
+//! the store (the default), or over the audit's findings through a [`MemoryQueue`] (`--all`,
+//! `--id`). `--dry-run` previews each fix on the base and writes nothing anywhere: it reads the
+//! store's assignments without claiming them.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -9,43 +14,50 @@ use std::time::Duration;
 use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressStyle};
-use remedy_git::{Oid, Repo};
-use remedy_guardrails::{PolicySet, Violation};
+use remedy_deliver::{Delivery, Target as DeliveryTarget, setup};
+use remedy_git::{Oid, Repo, Revision};
+use remedy_guardrails::{PolicySet, Severity, Violation};
+use remedy_remediate::{Attempt, Provider, ProviderChoice, Remediator};
+use remedy_store::{
+    AGENT, ClaimScope, Clock, Filter, Page, Repository, Status, Store, ViolationRecord,
+};
 use serde::Serialize;
 use similar::TextDiff;
 
 use crate::cli::FixArgs;
 use crate::config::Config;
-use crate::deliver::{Delivered, Delivery, Target, setup};
-use crate::remediate::{Attempt, Outcome, ProviderChoice, Remediator, Subject};
-use crate::report::ListFormat as Format;
-use crate::store::{
-    AGENT, ClaimScope, Filter, PolicyInfo, Queue, RecordInput, Repository, RetryPolicy, Store,
-    StoreOptions, StoreUrl,
+use crate::pipeline::{
+    Drain, GroupLocks, MemoryQueue, Outcome, Pipeline, Processed, Target, Texts,
 };
-use crate::{audit, output, project, worker};
+use crate::report::ListFormat as Format;
+use crate::{audit, output, project};
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
 const BAD: Style = AnsiColor::Red.on_default().bold();
 const WARN: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 
+/// Violations a claim takes at once (whole delivery groups).
+const CLAIM_BATCH: usize = 32;
+/// A one-off run holds its claims this long without a heartbeat.
+const LEASE: Duration = Duration::from_secs(600);
+
 /// One violation's result, as printed and as JSON.
 #[derive(Debug, Serialize)]
 struct FixResult {
     fingerprint: String,
     policy: String,
-    severity: String,
+    severity: Severity,
     file: String,
     resource: String,
-    outcome: &'static str,
+    outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     branch: Option<String>,
     /// The pull request's URL, when it went to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pr: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    provider: Option<&'static str>,
+    provider: Option<Provider>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -53,79 +65,43 @@ struct FixResult {
     attempts: Vec<Attempt>,
 }
 
-impl FixResult {
-    fn of(violation: &Violation, outcome: &Outcome) -> Self {
-        Self {
-            fingerprint: violation.fingerprint.clone(),
-            policy: violation.policy.clone(),
-            severity: violation.severity.to_string(),
-            file: violation.file.clone(),
-            resource: violation
-                .resource
-                .name
-                .clone()
-                .unwrap_or_else(|| violation.resource.name_expr.clone()),
-            outcome: outcome.label(),
-            branch: None,
-            pr: None,
-            provider: match outcome {
-                Outcome::Fixed { provider, .. } => Some(provider),
-                _ => None,
-            },
-            reason: match outcome {
-                Outcome::NeedsHuman { reason, .. } | Outcome::Failed { error: reason, .. } => {
-                    Some(reason.clone())
-                }
-                _ => None,
-            },
-            diff: None,
-            attempts: outcome.attempts().to_vec(),
-        }
-    }
-
-    fn delivered(&mut self, delivered: &Delivered) {
-        self.branch = Some(delivered.pr.branch.clone());
-        self.pr.clone_from(&delivered.pr.url);
-        if delivered.unchanged && self.reason.is_none() {
-            self.reason = Some("the branch already holds this fix".into());
-        }
-    }
-}
-
-impl From<worker::Processed> for FixResult {
-    fn from(p: worker::Processed) -> Self {
-        let diff = match (&p.before, &p.after, &p.delivered) {
-            (Some(before), Some(after), None) => Some(unified_diff(&p.file, before, after)),
+impl From<Processed> for FixResult {
+    fn from(p: Processed) -> Self {
+        let delivered = p.outcome.delivered().cloned();
+        let diff = match (&p.before, &p.after, &delivered) {
+            (Some(before), Some(after), None) if matches!(p.outcome, Outcome::Fixed { .. }) => {
+                Some(unified_diff(&p.file, before, after))
+            }
             _ => None,
         };
-        let mut result = Self {
+        let mut reason = p.outcome.reason().map(str::to_string);
+        if reason.is_none() && delivered.as_ref().is_some_and(|d| d.unchanged) {
+            reason = Some("the branch already holds this fix".into());
+        }
+        Self {
             fingerprint: p.fingerprint,
             policy: p.policy,
             severity: p.severity,
             file: p.file,
             resource: p.resource,
+            branch: delivered.as_ref().map(|d| d.pr.branch.clone()),
+            pr: delivered.and_then(|d| d.pr.url),
             outcome: p.outcome,
-            branch: None,
-            pr: None,
             provider: p.provider,
-            reason: p.reason,
+            reason,
             diff,
             attempts: p.attempts,
-        };
-        if let Some(delivered) = &p.delivered {
-            result.delivered(delivered);
         }
-        result
     }
 }
 
-/// Where the files come from: a git revision (the base branch's head), or, for a dry run outside
-/// git, the files on disk.
-enum Source {
+/// What fixes are made against: a git revision (the base branch's head), or, for a dry run
+/// outside git, the files on disk.
+enum Base {
     Git {
         repo: Repo,
-        base: Oid,
-        base_name: String,
+        commit: Oid,
+        name: String,
     },
     Disk,
 }
@@ -136,45 +112,23 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
-    let remediator = remediator(args.provider, &args.llm, &config, &policies)?;
-    let (source, root) = open_source(args)?;
+    let remediator = remediator(args.provider.into(), &args.llm, &config, &policies)?;
+    let (base, root) = open_base(args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-
+    let run = FixRun {
+        args,
+        config: &config,
+        remediator: &remediator,
+        base: &base,
+        root: &root,
+    };
     let results = if args.all || !args.ids.is_empty() {
-        from_audit(
-            args,
-            &config,
-            &policies,
-            &enforcement,
-            &remediator,
-            &source,
-            &root,
-            &runtime,
-        )?
+        runtime.block_on(run.audit_findings(&policies, &enforcement))?
     } else {
-        let Source::Git {
-            repo,
-            base,
-            base_name,
-        } = &source
-        else {
-            bail!(
-                "fixing the violations assigned in the store needs a git repository; \
-                 pass --all or --id to preview fixes of the audit's findings with --dry-run"
-            );
-        };
-        runtime.block_on(from_store(
-            args,
-            &config,
-            &remediator,
-            repo,
-            *base,
-            base_name,
-            &root,
-        ))?
+        runtime.block_on(run.assigned_in_store())?
     };
 
     let mut out = output::open(None)?;
@@ -183,7 +137,7 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
             serde_json::to_writer_pretty(&mut out, &results)?;
             writeln!(out)?;
         }
-        Format::Table => write_table(&results, &source, args.dry_run, verbose, &mut out)?,
+        Format::Table => write_table(&results, &base, args.dry_run, verbose, &mut out)?,
     }
     out.flush()?;
     Ok(())
@@ -207,20 +161,20 @@ pub(crate) fn remediator<'p>(
 }
 
 /// The repository and its base revision, or (for a dry run outside git) the files on disk.
-fn open_source(args: &FixArgs) -> Result<(Source, PathBuf)> {
+fn open_base(args: &FixArgs) -> Result<(Base, PathBuf)> {
     match Repo::discover(&args.path) {
         Ok(repo) => {
-            let base_name = match &args.base {
+            let name = match &args.base {
                 Some(base) => base.clone(),
                 None => repo.current_branch().unwrap_or_else(|| "HEAD".into()),
             };
-            let base = repo.resolve(&base_name)?;
+            let commit = repo.resolve(&name)?;
             let root = repo.root().to_path_buf();
-            Ok((Source::Git { repo, base, base_name }, root))
+            Ok((Base::Git { repo, commit, name }, root))
         }
         Err(err) if args.dry_run => {
             tracing::info!("{err}; previewing the files on disk");
-            Ok((Source::Disk, project::root_of(&args.path)))
+            Ok((Base::Disk, project::root_of(&args.path)))
         }
         Err(err) => Err(anyhow::Error::new(err).context(
             "remedy fix commits each fix on a local branch; run it inside a git repository, or use --dry-run to preview",
@@ -228,411 +182,274 @@ fn open_source(args: &FixArgs) -> Result<(Source, PathBuf)> {
     }
 }
 
-/// `--all` / `--id`: fix what the audit finds at the base revision (the store is not used).
-#[allow(clippy::too_many_arguments)]
-fn from_audit(
-    args: &FixArgs,
-    config: &Config,
-    policies: &PolicySet,
-    enforcement: &crate::config::Enforcement,
-    remediator: &Remediator<'_>,
-    source: &Source,
-    root: &Path,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<Vec<FixResult>> {
-    let files = read_files(source, root, &args.path)?;
-    let mut report = audit::run_texts(root.to_path_buf(), &files, policies);
-    report.apply_enforcement(enforcement);
-    let texts: BTreeMap<&str, &str> = files
-        .iter()
-        .map(|(n, t)| (n.as_str(), t.as_str()))
-        .collect();
-    let mut selected: Vec<&Violation> = report
-        .violations
-        .iter()
-        .filter(|v| {
-            args.ids.is_empty()
-                || args
-                    .ids
-                    .iter()
-                    .any(|id| v.fingerprint.starts_with(id.as_str()))
-        })
-        .collect();
-    selected.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then(a.file.cmp(&b.file))
-            .then(a.line.cmp(&b.line))
-    });
-    if let Some(limit) = args.limit {
-        selected.truncate(limit);
-    }
-    let progress = progress_bar(
-        selected.len() as u64,
-        args.format == Format::Json || !std::io::stderr().is_terminal(),
-    );
-    let results = match source {
-        Source::Git {
-            repo,
-            base,
-            base_name,
-        } if !args.dry_run => runtime.block_on(through_queue(
-            args,
-            config,
-            policies,
-            remediator,
-            (repo, *base, base_name),
-            &report,
-            &selected,
-            progress.clone(),
-        ))?,
-        _ => {
-            let mut results = Vec::with_capacity(selected.len());
-            for violation in selected {
-                progress.set_message(format!(
-                    "{} {}",
-                    violation.policy, violation.resource.name_expr
-                ));
-                let text = texts
-                    .get(violation.file.as_str())
-                    .copied()
-                    .unwrap_or_default();
-                let outcome =
-                    runtime.block_on(remediator.remediate(&Subject::from(violation), text, root));
-                let mut result = FixResult::of(violation, &outcome);
-                if let Outcome::Fixed { after, .. } = outcome {
-                    result.diff = Some(unified_diff(&violation.file, text, &after));
-                }
-                results.push(result);
-                progress.inc(1);
-            }
-            results
-        }
-    };
-    progress.finish_and_clear();
-    Ok(results)
-}
-
-/// Fix and deliver the audit's selected findings through the same queue and worker the daemon
-/// uses, in a throwaway store: a one-off run groups, defers, declines and delivers exactly as
-/// the agent does. Every selected violation gets an outcome, in the order selected.
-#[allow(clippy::too_many_arguments)]
-async fn through_queue(
-    args: &FixArgs,
-    config: &Config,
-    policies: &PolicySet,
-    remediator: &Remediator<'_>,
-    (repo, base, base_name): (&Repo, Oid, &str),
-    report: &audit::AuditReport,
-    selected: &[&Violation],
-    progress: ProgressBar,
-) -> Result<Vec<FixResult>> {
-    let dir = tempfile::tempdir().context("cannot create a temporary directory for the queue")?;
-    let store = Store::open_url(
-        &StoreUrl::Sqlite(dir.path().join("fix.db")),
-        StoreOptions {
-            // A failure is reported, not retried within the run.
-            retry: RetryPolicy {
-                base_delay: Duration::from_secs(7 * 24 * 3600),
-                max_delay: Duration::from_secs(7 * 24 * 3600),
-                ..RetryPolicy::default()
-            },
-            ..StoreOptions::default()
-        },
-    )
-    .await?;
-    // In a block, so that the store is closed whatever fails.
-    let results = async {
-        let repository = Repository::at(repo.root());
-        // The selected findings only (no enforcement levels or diagnostics: the store keeps
-        // neither), with the audit's tallies and summary.
-        let only = audit::AuditReport {
-            root: report.root.clone(),
-            violations: selected.iter().map(|v| (*v).clone()).collect(),
-            enforcement: Vec::new(),
-            diagnostics: Vec::new(),
-            tallies: report.tallies.clone(),
-            summary: report.summary.clone(),
-        };
-        store
-            .record(&RecordInput {
-                repository: &repository,
-                report: &only,
-                policies: &PolicyInfo::from_set(policies),
-                scope: &[],
-                actor: "remedy fix",
-            })
-            .await?;
-        store
-            .assign(&Filter::default(), None, AGENT, "remedy fix")
-            .await?;
-        let delivery = delivery(args, config, repo, base, base_name, None)?;
-        QueueRun {
-            store: &store,
-            scope: ClaimScope {
-                repository: Some(repository.url.clone()),
-                groups: delivery.grouping().group_by.claim_groups(),
-                ..ClaimScope::default()
-            },
-            delivery: Some(delivery),
-            remediator,
-            source: worker::Source { repo, base },
-            limit: usize::MAX,
-            stop_at_deferral: false,
-            progress,
-        }
-        .work()
-        .await
-    }
-    .await;
-    store.close().await;
-    let mut results = results?;
-    let order: std::collections::HashMap<&str, usize> = selected
-        .iter()
-        .enumerate()
-        .map(|(i, v)| (v.fingerprint.as_str(), i))
-        .collect();
-    results.sort_by_key(|r| order.get(r.fingerprint.as_str()).copied());
-    Ok(results)
-}
-
-/// The default: claim the violations assigned to the agent for this repository, fix, and
-/// record each outcome in the store. A dry run hands every claim back untouched.
-#[allow(clippy::too_many_arguments)]
-async fn from_store(
-    args: &FixArgs,
-    config: &Config,
-    remediator: &Remediator<'_>,
-    repo: &Repo,
-    base: Oid,
-    base_name: &str,
-    root: &Path,
-) -> Result<Vec<FixResult>> {
-    let store = super::store::open(&args.store, root).await?;
-    let repository = Repository::at(root);
-    let delivery = if args.dry_run {
-        None
-    } else {
-        Some(delivery(
-            args,
-            config,
-            repo,
-            base,
-            base_name,
-            Some((store.clone(), repository.url.clone())),
-        )?)
-    };
-    let hidden = args.format == Format::Json || !std::io::stderr().is_terminal();
-    let queue = QueueRun {
-        store: &store,
-        scope: ClaimScope {
-            repository: Some(repository.url.clone()),
-            policies: args.policy.policies.clone(),
-            groups: delivery
-                .as_ref()
-                .map_or_else(Default::default, |d| d.grouping().group_by.claim_groups()),
-        },
-        delivery,
-        remediator,
-        source: worker::Source { repo, base },
-        limit: args.limit.unwrap_or(usize::MAX),
-        stop_at_deferral: true,
-        progress: if hidden {
-            ProgressBar::hidden()
-        } else {
-            ProgressBar::new_spinner()
-        },
-    };
-    let results = queue.work().await;
-    store.close().await;
-    let results = results?;
-    if results.is_empty() {
-        tracing::warn!(
-            "no violations of {} are assigned to the agent in {} (remedy assign, or --all)",
-            repository.url,
-            store.label()
-        );
-    }
-    Ok(results)
-}
-
-/// Working a store's queue from the command line: claim, fix, deliver and record, until the
-/// queue or the limit runs out.
-struct QueueRun<'a> {
-    store: &'a Store,
-    scope: ClaimScope,
-    /// `None`: a dry run, which previews each fix on the base and hands it back.
-    delivery: Option<Arc<dyn Delivery>>,
+/// One `remedy fix`: the flags and what they opened.
+struct FixRun<'a> {
+    args: &'a FixArgs,
+    config: &'a Config,
     remediator: &'a Remediator<'a>,
-    source: worker::Source<'a>,
-    limit: usize,
-    /// Stop at the first deferral, leaving the rest in the queue (it would be deferred too);
-    /// otherwise go on until nothing is claimable, so that every violation gets an outcome.
-    stop_at_deferral: bool,
-    progress: ProgressBar,
+    base: &'a Base,
+    root: &'a Path,
 }
 
-impl QueueRun<'_> {
-    async fn work(&self) -> Result<Vec<FixResult>> {
-        let worker_id = format!("remedy-fix-{}", std::process::id());
-        let lease = Duration::from_secs(600);
-        let dry_run = self.delivery.is_none();
-        let mut results = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        while results.len() < self.limit {
-            // A dry run releases what it claims, so it claims everything at once.
-            let batch = if dry_run {
-                self.limit.min(100_000)
-            } else {
-                (self.limit - results.len()).min(32)
-            };
-            let items = self
-                .store
-                .claim(&worker_id, batch, lease, &self.scope)
-                .await?;
-            if items.is_empty() {
-                break;
-            }
-            match &self.delivery {
-                None => {
-                    for item in items {
-                        self.progress.set_message(format!(
-                            "{} {}",
-                            item.violation.policy, item.violation.resource.name_expr
-                        ));
-                        let processed = worker::process(
-                            self.store,
-                            self.remediator,
-                            &self.source,
-                            &NoDelivery,
-                            item,
-                            lease,
-                            true,
-                        )
-                        .await?;
-                        results.push(FixResult::from(processed));
-                        self.progress.inc(1);
-                    }
-                    break;
-                }
-                Some(delivery) => {
-                    let n = items.len() as u64;
-                    let processed = worker::process_all(
-                        self.store,
-                        self.remediator,
-                        delivery.as_ref(),
-                        &worker::GroupLocks::default(),
-                        items,
-                        lease,
-                    )
-                    .await?;
-                    let deferred = processed.iter().any(|p| p.outcome == "deferred");
-                    // One outcome per violation: work handed back untouched comes straight
-                    // back, and a pass with nothing new would only repeat itself.
-                    let before = seen.len();
-                    for p in processed {
-                        if seen.insert(p.fingerprint.clone()) {
-                            results.push(FixResult::from(p));
-                        }
-                    }
-                    self.progress.inc(n);
-                    if (deferred && self.stop_at_deferral) || seen.len() == before {
-                        break;
-                    }
-                }
-            }
+impl FixRun<'_> {
+    /// `--all` / `--id`: fix what the audit finds at the base revision (the store is not used).
+    async fn audit_findings(
+        &self,
+        policies: &PolicySet,
+        enforcement: &crate::enforcement::Enforcement,
+    ) -> Result<Vec<FixResult>> {
+        let args = self.args;
+        let files = read_files(self.base, self.root, &args.path)?;
+        let mut report = audit::run_texts(self.root.to_path_buf(), &files, policies);
+        report.apply_enforcement(enforcement);
+        let mut selected: Vec<&Violation> = report
+            .violations
+            .iter()
+            .filter(|v| {
+                args.ids.is_empty()
+                    || args
+                        .ids
+                        .iter()
+                        .any(|id| v.fingerprint.starts_with(id.as_str()))
+            })
+            .collect();
+        selected.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(a.file.cmp(&b.file))
+                .then(a.line.cmp(&b.line))
+        });
+        if let Some(limit) = args.limit {
+            selected.truncate(limit);
         }
-        self.progress.finish_and_clear();
+        let order: BTreeMap<String, usize> = selected
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.fingerprint.clone(), i))
+            .collect();
+        let repository = Repository::at(self.root);
+        let queue = MemoryQueue::of_findings(selected, &repository.url, Clock::system());
+        let texts = Texts {
+            root: self.root.to_path_buf(),
+            files: files.into_iter().collect(),
+        };
+        let mut results = match self.base {
+            Base::Git { repo, commit, name } if !args.dry_run => {
+                let delivery = self.delivery(repo, *commit, name, None)?;
+                self.drain(
+                    &queue,
+                    Target::Deliver(delivery.as_ref()),
+                    &repository,
+                    usize::MAX,
+                    false,
+                )
+                .await?
+            }
+            Base::Git { repo, commit, .. } => {
+                let revision = Revision {
+                    repo,
+                    commit: *commit,
+                };
+                self.drain(
+                    &queue,
+                    Target::Preview(&revision),
+                    &repository,
+                    usize::MAX,
+                    false,
+                )
+                .await?
+            }
+            Base::Disk => {
+                self.drain(
+                    &queue,
+                    Target::Preview(&texts),
+                    &repository,
+                    usize::MAX,
+                    false,
+                )
+                .await?
+            }
+        };
+        results.sort_by_key(|r| order.get(&r.fingerprint).copied());
         Ok(results)
     }
-}
 
-/// The delivery the settings and flags ask for: local branches, or GitHub.
-fn delivery(
-    args: &FixArgs,
-    config: &Config,
-    repo: &Repo,
-    base: Oid,
-    base_name: &str,
-    store: Option<(Store, String)>,
-) -> Result<Arc<dyn Delivery>> {
-    let (settings, github) = args
-        .delivery
-        .apply(config.delivery.clone(), config.github.clone());
-    let token = match settings.target {
-        Target::Local => None,
-        Target::Github => setup::token_from_env(),
-    };
-    setup::build(setup::Setup {
-        repo,
-        base_name,
-        base,
-        settings,
-        github,
-        data_dir: args
-            .delivery
-            .data_dir
-            .clone()
-            .unwrap_or_else(crate::deliver::clone::data_dir),
-        config_dir: setup::config_dir(config.source.as_deref()),
-        token,
-        clock: store
-            .as_ref()
-            .map_or_else(crate::store::Clock::system, |(s, _)| s.clock().clone()),
-        store,
-        retry: remedy_forge::RetryPolicy::default(),
-    })
-    .context("cannot set up delivery")
-}
-
-/// A dry run delivers nothing.
-struct NoDelivery;
-
-impl Delivery for NoDelivery {
-    fn begin<'a>(
-        &'a self,
-        _group: &'a crate::deliver::Group,
-        _members: &'a [&'a str],
-    ) -> crate::remediate::BoxFuture<'a, Result<crate::deliver::Begun, crate::deliver::DeliveryError>>
-    {
-        Box::pin(async {
-            Err(crate::deliver::DeliveryError::Config(
-                "a dry run delivers nothing".into(),
-            ))
-        })
+    /// The default: the violations assigned to the agent for this repository, fixed and each
+    /// outcome recorded in the store. A dry run reads them without claiming, and writes nothing.
+    async fn assigned_in_store(&self) -> Result<Vec<FixResult>> {
+        let Base::Git { repo, commit, name } = self.base else {
+            bail!(
+                "fixing the violations assigned in the store needs a git repository; \
+                 pass --all or --id to preview fixes of the audit's findings with --dry-run"
+            );
+        };
+        let args = self.args;
+        let store = super::store::open(&args.store, self.root).await?;
+        let repository = Repository::at(self.root);
+        let limit = args.limit.unwrap_or(usize::MAX);
+        // In a block, so that the store is closed whatever fails.
+        let results = async {
+            if args.dry_run {
+                let assigned = assigned(&store, &repository, &args.policy.policies, limit).await?;
+                let queue = MemoryQueue::new(assigned, store.clock().clone());
+                let revision = Revision {
+                    repo,
+                    commit: *commit,
+                };
+                self.drain(
+                    &queue,
+                    Target::Preview(&revision),
+                    &repository,
+                    limit,
+                    false,
+                )
+                .await
+            } else {
+                let delivery = self.delivery(
+                    repo,
+                    *commit,
+                    name,
+                    Some((store.clone(), repository.url.clone())),
+                )?;
+                self.drain(
+                    &store,
+                    Target::Deliver(delivery.as_ref()),
+                    &repository,
+                    limit,
+                    true,
+                )
+                .await
+            }
+        }
+        .await;
+        store.close().await;
+        let results = results?;
+        if results.is_empty() {
+            tracing::warn!(
+                "no violations of {} are assigned to the agent in {} (remedy assign, or --all)",
+                repository.url,
+                store.label()
+            );
+        }
+        Ok(results)
     }
 
-    fn finish(
+    /// Work `queue` through the pipeline until it runs out (or `limit`), with a progress bar.
+    async fn drain<Q: remedy_store::Queue + Sync>(
         &self,
-        _batch: crate::deliver::Batch,
-    ) -> crate::remediate::BoxFuture<'_, Result<Delivered, crate::deliver::DeliveryError>> {
-        Box::pin(async {
-            Err(crate::deliver::DeliveryError::Config(
-                "a dry run delivers nothing".into(),
-            ))
-        })
+        queue: &Q,
+        target: Target<'_>,
+        repository: &Repository,
+        limit: usize,
+        stop_at_deferral: bool,
+    ) -> Result<Vec<FixResult>> {
+        let groups = match target {
+            Target::Deliver(delivery) => delivery.grouping().group_by.claim_groups(),
+            Target::Preview(_) => remedy_store::ClaimGroups::None,
+        };
+        let drain = Drain {
+            worker: format!("remedy-fix-{}", std::process::id()),
+            scope: ClaimScope {
+                repository: Some(repository.url.clone()),
+                policies: self.args.policy.policies.clone(),
+                groups,
+            },
+            batch: CLAIM_BATCH,
+            limit,
+            stop_at_deferral,
+        };
+        let pipeline = Pipeline {
+            queue,
+            remediator: self.remediator,
+            target,
+            locks: &GroupLocks::default(),
+            lease: LEASE,
+        };
+        let progress = progress_bar(self.args.format == Format::Json);
+        let processed = pipeline
+            .drain(&drain, |p| {
+                progress.set_message(format!("{} {}", p.policy, p.resource));
+                progress.inc(1);
+            })
+            .await;
+        progress.finish_and_clear();
+        Ok(processed?.into_iter().map(FixResult::from).collect())
     }
 
-    fn grouping(&self) -> &crate::deliver::DeliverySettings {
-        static DEFAULT: std::sync::OnceLock<crate::deliver::DeliverySettings> =
-            std::sync::OnceLock::new();
-        DEFAULT.get_or_init(crate::deliver::DeliverySettings::default)
+    /// The delivery the settings and flags ask for: local branches, or GitHub.
+    fn delivery(
+        &self,
+        repo: &Repo,
+        base: Oid,
+        base_name: &str,
+        store: Option<(Store, String)>,
+    ) -> Result<Arc<dyn Delivery>> {
+        let (settings, github) = self
+            .args
+            .delivery
+            .apply(self.config.delivery.clone(), self.config.github.clone());
+        let token = match settings.target {
+            DeliveryTarget::Local => None,
+            DeliveryTarget::Github => setup::token_from_env(),
+        };
+        setup::build(setup::Setup {
+            repo,
+            base_name,
+            base,
+            settings,
+            github,
+            data_dir: self
+                .args
+                .delivery
+                .data_dir
+                .clone()
+                .unwrap_or_else(remedy_deliver::clone::data_dir),
+            config_dir: setup::config_dir(self.config.source.as_deref()),
+            token,
+            clock: store
+                .as_ref()
+                .map_or_else(Clock::system, |(s, _)| s.clock().clone()),
+            store,
+            retry: remedy_forge::RetryPolicy::default(),
+        })
+        .context("cannot set up delivery")
     }
 }
 
-fn progress_bar(len: u64, hidden: bool) -> ProgressBar {
-    if hidden || len < 2 {
+/// The violations assigned to the agent in `repository`, in queue order: read, not claimed.
+async fn assigned(
+    store: &Store,
+    repository: &Repository,
+    policies: &[String],
+    limit: usize,
+) -> Result<Vec<ViolationRecord>> {
+    let filter = Filter {
+        repositories: vec![repository.url.clone()],
+        policies: policies.to_vec(),
+        statuses: vec![Status::Assigned],
+        assignees: vec![AGENT.to_string()],
+        ..Filter::default()
+    };
+    let page = Page {
+        limit: u64::try_from(limit).unwrap_or(u64::MAX).min(100_000),
+        offset: 0,
+    };
+    Ok(store.violations(&filter, page).await?.violations)
+}
+
+fn progress_bar(hidden: bool) -> ProgressBar {
+    if hidden || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
-    let bar = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {wide_msg}") {
-        bar.set_style(style.progress_chars("=> "));
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {pos} done {wide_msg}") {
+        bar.set_style(style);
     }
     bar
 }
 
 /// Program files under `path`, read at the base revision (or from disk).
-fn read_files(source: &Source, root: &Path, path: &Path) -> Result<Vec<(String, String)>> {
+fn read_files(base: &Base, root: &Path, path: &Path) -> Result<Vec<(String, String)>> {
     let prefix = project::relative(root, path);
     let under = |name: &str| {
         prefix.is_empty()
@@ -640,20 +457,20 @@ fn read_files(source: &Source, root: &Path, path: &Path) -> Result<Vec<(String, 
             || name == prefix
             || name.starts_with(&format!("{prefix}/"))
     };
-    match source {
-        Source::Git { repo, base, .. } => {
+    match base {
+        Base::Git { repo, commit, .. } => {
             let mut files = Vec::new();
-            for name in repo.program_files(*base)? {
+            for name in repo.program_files(*commit)? {
                 if !under(&name) {
                     continue;
                 }
-                if let Some(text) = repo.read(*base, &name)? {
+                if let Some(text) = repo.read(*commit, &name)? {
                     files.push((name, text));
                 }
             }
             Ok(files)
         }
-        Source::Disk => {
+        Base::Disk => {
             let found = remedy_source::discover(&[path.to_path_buf()])?;
             let mut files = Vec::new();
             for file in found {
@@ -676,18 +493,18 @@ fn unified_diff(file: &str, before: &str, after: &str) -> String {
 
 fn write_table(
     results: &[FixResult],
-    source: &Source,
+    base: &Base,
     dry_run: bool,
     verbose: bool,
     out: &mut dyn Write,
 ) -> Result<()> {
     for r in results {
         let (mark, style) = match r.outcome {
-            "fixed" => ("fixed", GOOD),
-            "needs_human" => ("needs human", WARN),
-            "failed" => ("failed", BAD),
-            "deferred" => ("deferred", WARN),
-            _ => ("resolved", DIM),
+            Outcome::Fixed { .. } => ("fixed", GOOD),
+            Outcome::NeedsHuman { .. } => ("needs human", WARN),
+            Outcome::Failed { .. } => ("failed", BAD),
+            Outcome::Deferred { .. } | Outcome::Released { .. } => ("deferred", WARN),
+            Outcome::Resolved => ("resolved", DIM),
         };
         writeln!(
             out,
@@ -729,11 +546,11 @@ fn write_table(
             }
         }
     }
-    let count = |o: &str| results.iter().filter(|r| r.outcome == o).count();
+    let count = |o: &str| results.iter().filter(|r| r.outcome.label() == o).count();
     let fixed = count("fixed");
-    let base = match source {
-        Source::Git { base_name, .. } => format!(" from {base_name}"),
-        Source::Disk => String::new(),
+    let base = match base {
+        Base::Git { name, .. } => format!(" from {name}"),
+        Base::Disk => String::new(),
     };
     let verb = if dry_run {
         "would be fixed (dry run, nothing written)"

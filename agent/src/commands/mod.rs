@@ -10,12 +10,15 @@ pub mod store;
 pub mod sync;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use remedy_guardrails::{LoadOptions, PolicySet};
+use remedy_remediate::{LlmFixer, ProviderChoice};
 
 use crate::cli::{ConfigArgs, PolicyArgs};
-use crate::config::{Config, Enforcement, EnforcementRule};
+use crate::config::Config;
+use crate::enforcement::{Enforcement, EnforcementRule};
 
 /// The settings for a run: `--config FILE`, else the remedy.toml found from `start` up to the
 /// repository root, else the defaults.
@@ -98,18 +101,18 @@ fn frameworks(set: &PolicySet) -> Vec<String> {
 pub fn llm_fixer(
     args: &crate::cli::LlmArgs,
     config: &Config,
-    provider: crate::remediate::ProviderChoice,
-) -> Result<Option<(std::sync::Arc<dyn crate::remediate::LlmFixer>, usize)>> {
+    provider: ProviderChoice,
+) -> Result<Option<(Arc<dyn LlmFixer>, usize)>> {
     let llm = args.apply(config.llm.clone());
     llm.validate()?;
-    if !llm.is_configured() || provider == crate::remediate::ProviderChoice::Recipe {
+    if !llm.is_configured() || provider == ProviderChoice::Recipe {
         return Ok(None);
     }
-    let key = crate::llm::ApiKey::from_env()?;
-    let agent = crate::llm::LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
+    let key = remedy_remediate::llm::ApiKey::from_env()?;
+    let agent = remedy_remediate::llm::LlmAgent::new(&llm, key).context("cannot set up the LLM")?;
     tracing::info!(
         model = llm.model.as_deref().unwrap_or_default(),
         "LLM configured"
     );
-    Ok(Some((std::sync::Arc::new(agent), llm.max_attempts)))
+    Ok(Some((Arc::new(agent), llm.max_attempts)))
 }

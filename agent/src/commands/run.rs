@@ -7,13 +7,14 @@ use anyhow::{Context, Result};
 use remedy_git::Repo;
 use tokio::sync::watch;
 
+use remedy_deliver::forge::ForgeDelivery;
+use remedy_deliver::{Target, setup};
+use remedy_store::{ClaimScope, Repository};
+
 use crate::cli::RunArgs;
 use crate::daemon::metrics::Metrics;
 use crate::daemon::pool::{DeliveryConfig, Shared};
 use crate::daemon::{Daemon, DaemonSettings};
-use crate::deliver::forge::ForgeDelivery;
-use crate::deliver::{Target, setup};
-use crate::store::{ClaimScope, Repository};
 
 pub fn run(args: &RunArgs) -> Result<()> {
     let config = super::load_config(&args.config, &args.path)?;
@@ -33,14 +34,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .delivery
             .data_dir
             .clone()
-            .unwrap_or_else(crate::deliver::clone::data_dir),
+            .unwrap_or_else(remedy_deliver::clone::data_dir),
         config_dir: setup::config_dir(config.source.as_deref()),
     };
     delivery_config
         .settings
         .validate()
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let llm = super::llm_fixer(&args.llm, &config, args.provider)?;
+    let llm = super::llm_fixer(&args.llm, &config, args.provider.into())?;
     let api_token = std::env::var("REMEDY_API_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
@@ -70,7 +71,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             shutdown,
         );
         shared.values = config.team_values();
-        shared.provider = args.provider;
+        shared.provider = args.provider.into();
         if let Some((llm, max_attempts)) = llm {
             shared.llm = Some(llm);
             shared.max_attempts = max_attempts;

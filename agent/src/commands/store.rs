@@ -11,8 +11,8 @@ use crate::cli::{
     StatusArgs, StatusByArg, StoreArgs, ViolationsArgs,
 };
 use crate::report::{self, ListFormat};
-use crate::store::{Filter, Page, StatusBy, Store, StoreOptions, StoreUrl};
 use crate::{output, project};
+use remedy_store::{Filter, Page, StatusBy, Store, StoreOptions, StoreUrl};
 
 /// A runtime for the store's async driver: one thread is plenty for a command.
 pub fn block_on<T>(future: impl Future<Output = Result<T>>) -> Result<T> {

@@ -6,11 +6,13 @@ use anstyle::{AnsiColor, Style};
 use anyhow::{Context, Result};
 use remedy_git::Repo;
 
+use remedy_deliver::{Target, setup};
+use remedy_remediate::ProviderChoice;
+use remedy_store::Repository;
+
 use crate::cli::SyncArgs;
-use crate::deliver::{Target, setup, sync};
-use crate::remediate::ProviderChoice;
+use crate::pr_sync::{PrSync, SyncAction};
 use crate::report::ListFormat as Format;
-use crate::store::Repository;
 
 const GOOD: Style = AnsiColor::Green.on_default().bold();
 const WARN: Style = AnsiColor::Yellow.on_default().bold();
@@ -52,7 +54,7 @@ pub fn run(args: &SyncArgs) -> Result<()> {
                 .delivery
                 .data_dir
                 .clone()
-                .unwrap_or_else(crate::deliver::clone::data_dir),
+                .unwrap_or_else(remedy_deliver::clone::data_dir),
             config_dir: setup::config_dir(config.source.as_deref()),
             token: setup::token_from_env(),
             clock: store.clock().clone(),
@@ -60,14 +62,15 @@ pub fn run(args: &SyncArgs) -> Result<()> {
             retry: remedy_forge::RetryPolicy::default(),
         })
         .context("cannot set up delivery")?;
-        let results = sync::sync(
-            &store,
-            &delivery,
-            &remediator,
-            &repository.url,
-            &root,
-            &super::store::actor(),
-        )
+        let actor = super::store::actor();
+        let results = PrSync {
+            store: &store,
+            delivery: &delivery,
+            remediator: &remediator,
+            repository: &repository.url,
+            actor: &actor,
+        }
+        .run()
         .await?;
         store.close().await;
         anyhow::Ok(results)
@@ -82,16 +85,17 @@ pub fn run(args: &SyncArgs) -> Result<()> {
         Format::Table => {
             for r in &results {
                 let style = match r.action {
-                    "resolved" | "redone" => GOOD,
-                    "closed" | "left_alone" => WARN,
-                    "error" => BAD,
-                    _ => DIM,
+                    SyncAction::Resolved | SyncAction::Redone => GOOD,
+                    SyncAction::Closed | SyncAction::LeftAlone => WARN,
+                    SyncAction::Error => BAD,
+                    SyncAction::Open | SyncAction::Local => DIM,
                 };
                 let what = r.url.as_deref().unwrap_or(&r.branch);
                 writeln!(
                     out,
                     "{style}{:<10}{style:#} {what} {DIM}{}{DIM:#}",
-                    r.action, r.detail
+                    r.action.as_str(),
+                    r.detail
                 )?;
                 for v in &r.violations {
                     writeln!(

@@ -19,8 +19,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::pool::Shared;
-use crate::store::{Filter, Page, Priority, Status, StatusBy};
 use remedy_guardrails::Severity;
+use remedy_store::{Filter, Page, Priority, Status, StatusBy};
 
 pub struct Api {
     pub shared: Arc<Shared>,
@@ -61,7 +61,7 @@ fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
-fn store_error(err: &crate::store::StoreError) -> Response {
+fn store_error(err: &remedy_store::StoreError) -> Response {
     error(
         StatusCode::SERVICE_UNAVAILABLE,
         format!("the store is unavailable: {err}"),
@@ -176,10 +176,10 @@ async fn assign(
             "nothing selected: give policy, min_severity, framework, path or id filters, or \"all\": true",
         );
     }
-    let to = a.to.unwrap_or_else(|| crate::store::AGENT.to_string());
+    let to = a.to.unwrap_or_else(|| remedy_store::AGENT.to_string());
     match api.shared.store.assign(&filter, a.limit, &to, "api").await {
         Ok(n) => (StatusCode::OK, Json(json!({ "assigned": n, "to": to }))).into_response(),
-        Err(err @ crate::store::StoreError::Invalid(_)) => {
+        Err(err @ remedy_store::StoreError::Invalid(_)) => {
             error(StatusCode::BAD_REQUEST, err.to_string())
         }
         Err(err) => store_error(&err),
@@ -273,7 +273,7 @@ async fn violation(State(api): Ctx, Path(fingerprint): Path<String>) -> Response
         .await
     {
         Ok(page) => page,
-        Err(err @ crate::store::StoreError::Invalid(_)) => {
+        Err(err @ remedy_store::StoreError::Invalid(_)) => {
             return error(StatusCode::BAD_REQUEST, err.to_string());
         }
         Err(err) => return store_error(&err),

@@ -15,8 +15,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::registry::Registry;
 
-use crate::store::{QueueStats, Status};
-use crate::worker::Processed;
+use crate::pipeline::Processed;
+use remedy_store::{QueueStats, Status};
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
@@ -174,7 +174,7 @@ impl Metrics {
         self.outcomes
             .get_or_create(&OutcomeLabels {
                 policy: p.policy.clone(),
-                outcome: p.outcome.to_string(),
+                outcome: p.outcome.label().to_string(),
             })
             .inc();
         for attempt in &p.attempts {
@@ -208,7 +208,7 @@ impl Metrics {
                 }
             }
         }
-        if let Some(delivered) = &p.delivered
+        if let Some(delivered) = p.outcome.delivered()
             && !delivered.unchanged
         {
             self.fixes_delivered.inc();
@@ -267,11 +267,14 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::remediate::{Attempt, Usage};
+    use remedy_guardrails::Severity;
+    use remedy_remediate::{Attempt, Provider, Usage};
+
+    use crate::pipeline::Outcome;
 
     fn llm_attempt(prompt_tokens: u64, rate_limited_ms: u64) -> Attempt {
         Attempt {
-            provider: "llm",
+            provider: Provider::Llm,
             model: Some("m".into()),
             prompt_hash: None,
             usage: Usage {
@@ -289,18 +292,20 @@ mod tests {
     #[test]
     fn outcomes_tokens_and_rate_limit_waits_add_up() {
         let metrics = Metrics::new();
-        for (wait, outcome) in [(1500, "fixed"), (250, "needs_human")] {
+        let fixed = Outcome::Fixed {
+            delivered: None,
+            note: None,
+        };
+        let needs_human = Outcome::NeedsHuman { reason: "r".into() };
+        for (wait, outcome) in [(1500, fixed), (250, needs_human)] {
             metrics.processed(&Processed {
                 fingerprint: "f".into(),
                 policy: "p".into(),
                 file: "a.ts".into(),
                 resource: "r".into(),
-                severity: "high".into(),
+                severity: Severity::High,
                 outcome,
-                provider: Some("llm"),
-                delivered: None,
-                reason: None,
-                diff: None,
+                provider: Some(Provider::Llm),
                 attempts: vec![llm_attempt(1000, wait)],
                 before: None,
                 after: None,

@@ -19,9 +19,9 @@ use serde::Deserialize;
 use tokio::sync::watch;
 
 use crate::audit;
-use crate::config::Enforcement;
-use crate::store::{PolicyInfo, Queue, RecordInput, Repository};
+use crate::enforcement::Enforcement;
 use pool::Shared;
+use remedy_store::{PolicyInfo, Queue, Repository};
 
 /// `[daemon]` in `remedy.toml`; every key also a flag of `remedy run`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -196,13 +196,12 @@ impl Daemon {
         let summary = self
             .shared
             .store
-            .record(&RecordInput {
-                repository: &self.repository,
-                report: &report,
-                policies: &PolicyInfo::from_set(&self.shared.policies),
-                scope: &[],
-                actor: "remedy-daemon",
-            })
+            .record(&report.record_input(
+                &self.repository,
+                &PolicyInfo::from_set(&self.shared.policies),
+                &[],
+                "remedy-daemon",
+            ))
             .await?;
         tracing::info!(
             violations = summary.violations,

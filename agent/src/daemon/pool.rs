@@ -13,12 +13,13 @@ use remedy_guardrails::PolicySet;
 use tokio::sync::watch;
 use tracing::Instrument;
 
+use remedy_deliver::forge::ForgeDelivery;
+use remedy_deliver::{Delivery, DeliverySettings, GitHubSettings, setup};
+use remedy_remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues};
+use remedy_store::{ClaimScope, Filter, Lease, Queue, Status, Store, WorkItem};
+
 use super::metrics::Metrics;
-use crate::deliver::forge::ForgeDelivery;
-use crate::deliver::{DeliverySettings, GitHubSettings, setup};
-use crate::remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues};
-use crate::store::{ClaimScope, Filter, Lease, Queue, Status, Store, WorkItem};
-use crate::worker::{self, Processed};
+use crate::pipeline::{GroupLocks, Pipeline, Processed, Target};
 
 /// Where accepted fixes go: the `[delivery]`/`[github]` settings with the flags applied.
 #[derive(Debug, Clone, Default)]
@@ -57,7 +58,7 @@ pub struct Shared {
     /// The leases each busy worker holds, so a shutdown past its deadline can hand them back.
     pub in_flight: Mutex<BTreeMap<usize, Vec<Lease>>>,
     /// One worker per delivery group at a time.
-    group_locks: worker::GroupLocks,
+    group_locks: GroupLocks,
     idle: AtomicUsize,
     /// Whether the last store round trip worked (for `/readyz`).
     pub store_ok: AtomicBool,
@@ -87,7 +88,7 @@ impl Shared {
             base,
             scope,
             delivery: DeliveryConfig {
-                data_dir: crate::deliver::clone::data_dir(),
+                data_dir: remedy_deliver::clone::data_dir(),
                 ..DeliveryConfig::default()
             },
             forge: None,
@@ -98,7 +99,7 @@ impl Shared {
             exit_when_idle: false,
             shutdown,
             in_flight: Mutex::new(BTreeMap::new()),
-            group_locks: worker::GroupLocks::default(),
+            group_locks: GroupLocks::default(),
             idle: AtomicUsize::new(0),
             store_ok: AtomicBool::new(true),
         }
@@ -264,8 +265,8 @@ async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, items:
             for p in &processed {
                 tracing::info!(
                     fingerprint = %p.fingerprint,
-                    outcome = p.outcome,
-                    reason = p.reason.as_deref().unwrap_or(""),
+                    outcome = p.outcome.label(),
+                    reason = p.outcome.reason().unwrap_or(""),
                     "processed"
                 );
                 shared.metrics.processed(p);
@@ -273,7 +274,7 @@ async fn work(shared: &Shared, remediator: &Remediator<'_>, worker: &str, items:
             // A batch's violations share their pull request: count each one once.
             let opened: std::collections::BTreeSet<&str> = processed
                 .iter()
-                .filter_map(|p| p.delivered.as_ref())
+                .filter_map(|p| p.outcome.delivered())
                 .filter(|d| d.opened)
                 .map(|d| d.pr.branch.as_str())
                 .collect();
@@ -295,22 +296,21 @@ async fn process(
     remediator: &Remediator<'_>,
     items: Vec<WorkItem>,
 ) -> anyhow::Result<Vec<Processed>> {
+    let pipeline = |delivery| Pipeline {
+        queue: &shared.store,
+        remediator,
+        target: Target::Deliver(delivery),
+        locks: &shared.group_locks,
+        lease: shared.lease,
+    };
     if let Some(forge) = &shared.forge {
-        return Ok(worker::process_all(
-            &shared.store,
-            remediator,
-            forge.as_ref(),
-            &shared.group_locks,
-            items,
-            shared.lease,
-        )
-        .await?);
+        return Ok(pipeline(forge.as_ref()).work(items).await?);
     }
     // Local branches: a fresh repository handle per batch, since the base may have moved.
     let repo = Repo::discover(&shared.root)?;
     let base = repo.resolve(&shared.base)?;
     let config = &shared.delivery;
-    let delivery = setup::build(setup::Setup {
+    let delivery: Arc<dyn Delivery> = setup::build(setup::Setup {
         repo: &repo,
         base_name: &shared.base,
         base,
@@ -323,15 +323,7 @@ async fn process(
         clock: shared.store.clock().clone(),
         retry: remedy_forge::RetryPolicy::default(),
     })?;
-    Ok(worker::process_all(
-        &shared.store,
-        remediator,
-        delivery.as_ref(),
-        &shared.group_locks,
-        items,
-        shared.lease,
-    )
-    .await?)
+    Ok(pipeline(delivery.as_ref()).work(items).await?)
 }
 
 /// The worker's index from its name (`…-w3` → 3).

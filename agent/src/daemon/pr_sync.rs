@@ -7,8 +7,8 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::pool::Shared;
-use crate::deliver::sync;
-use crate::store::Repository;
+use crate::pr_sync::{PrSync, SyncAction};
+use remedy_store::Repository;
 
 /// Start syncing, when delivery goes to GitHub and the interval is not 0.
 pub fn start(
@@ -52,19 +52,23 @@ async fn run(shared: &Shared, repository: &str, every: Duration) {
             () = tokio::time::sleep(every) => {}
             _ = stop.wait_for(|s| *s) => return,
         }
-        match sync::sync(
-            &shared.store,
-            forge,
-            &remediator,
+        let sync = PrSync {
+            store: &shared.store,
+            delivery: forge,
+            remediator: &remediator,
             repository,
-            &shared.root,
-            "remedy-daemon",
-        )
-        .await
-        {
+            actor: "remedy-daemon",
+        };
+        match sync.run().await {
             Ok(synced) => {
-                let changed = synced.iter().filter(|s| s.action != "open").count();
-                let merged = synced.iter().filter(|s| s.action == "resolved").count();
+                let changed = synced
+                    .iter()
+                    .filter(|s| s.action != SyncAction::Open)
+                    .count();
+                let merged = synced
+                    .iter()
+                    .filter(|s| s.action == SyncAction::Resolved)
+                    .count();
                 shared.metrics.prs_merged(merged as u64);
                 tracing::info!(
                     pull_requests = synced.len(),

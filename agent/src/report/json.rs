@@ -7,8 +7,8 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::audit::{AuditReport, FileDiagnostic, Summary};
-use crate::check::Gate;
-use crate::config::Level;
+use crate::check::CheckResult;
+use crate::enforcement::Level;
 use remedy_guardrails::Violation;
 
 /// Bumped only for a breaking change to the document.
@@ -21,7 +21,7 @@ struct Document<'a> {
     diagnostics: &'a [FileDiagnostic],
     summary: &'a Summary,
     #[serde(skip_serializing_if = "Option::is_none")]
-    gate: Option<&'a Gate>,
+    gate: Option<&'a CheckResult>,
 }
 
 #[derive(Serialize)]
@@ -33,7 +33,7 @@ struct Entry<'a> {
 
 pub fn write(
     report: &AuditReport,
-    gate: Option<&Gate>,
+    gate: Option<&CheckResult>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let doc = Document {

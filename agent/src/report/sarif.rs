@@ -15,7 +15,7 @@ use remedy_source::DiagnosticLevel;
 use serde_json::{Value, json};
 
 use crate::audit::AuditReport;
-use crate::check::Gate;
+use crate::check::CheckResult;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/remedy-dev/remedy";
@@ -26,7 +26,7 @@ const MAX_TAGS: usize = 20;
 pub fn write(
     report: &AuditReport,
     policies: &PolicySet,
-    gate: Option<&Gate>,
+    gate: Option<&CheckResult>,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let doc = document(report, policies, gate);
@@ -35,7 +35,7 @@ pub fn write(
 }
 
 /// The SARIF log as JSON.
-pub fn document(report: &AuditReport, policies: &PolicySet, gate: Option<&Gate>) -> Value {
+pub fn document(report: &AuditReport, policies: &PolicySet, gate: Option<&CheckResult>) -> Value {
     let mut rules: Vec<&Policy> = policies.policies().iter().collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let index: BTreeMap<&str, usize> = rules

@@ -7,7 +7,7 @@ use anstyle::{AnsiColor, Style};
 use remedy_guardrails::Severity;
 use serde::Serialize;
 
-use crate::store::{Event, Status, StatusReport, ViolationPage, format_time};
+use remedy_store::{Event, Status, StatusReport, ViolationPage, format_time};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -258,7 +258,7 @@ pub fn write_violations(page: &ViolationPage, out: &mut dyn Write) -> std::io::R
     if page.violations.is_empty() {
         return writeln!(out, "no violations match ({} in all)", page.total);
     }
-    let widths = |f: &dyn Fn(&crate::store::ViolationRecord) -> String, min: usize| {
+    let widths = |f: &dyn Fn(&remedy_store::ViolationRecord) -> String, min: usize| {
         page.violations
             .iter()
             .map(|v| f(v).chars().count())
@@ -266,8 +266,8 @@ pub fn write_violations(page: &ViolationPage, out: &mut dyn Write) -> std::io::R
             .unwrap_or(0)
             .max(min)
     };
-    let location = |v: &crate::store::ViolationRecord| format!("{}:{}", v.file, v.line);
-    let resource = |v: &crate::store::ViolationRecord| {
+    let location = |v: &remedy_store::ViolationRecord| format!("{}:{}", v.file, v.line);
+    let resource = |v: &remedy_store::ViolationRecord| {
         v.resource
             .name
             .clone()

@@ -7,8 +7,8 @@ use remedy_guardrails::{Severity, Violation};
 use remedy_source::DiagnosticLevel;
 
 use crate::audit::AuditReport;
-use crate::check::{Gate, Outcome};
-use crate::config::Level;
+use crate::check::{CheckResult, CheckStatus};
+use crate::enforcement::Level;
 
 const FILE: Style = Style::new().bold().underline();
 const DIM: Style = Style::new().dimmed();
@@ -27,7 +27,7 @@ fn severity_style(severity: Severity) -> Style {
 /// diagnostics.
 pub fn write(
     report: &AuditReport,
-    gate: Option<&Gate>,
+    gate: Option<&CheckResult>,
     verbose: bool,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
@@ -159,7 +159,7 @@ fn write_summary(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<(
     Ok(())
 }
 
-fn write_gate(gate: &Gate, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_gate(gate: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
     let mut notes = Vec::new();
     if gate.below_threshold > 0 {
         notes.push(format!(
@@ -176,7 +176,7 @@ fn write_gate(gate: &Gate, out: &mut dyn Write) -> std::io::Result<()> {
         format!(" ({})", notes.join(", "))
     };
     match gate.outcome {
-        Outcome::Pass => {
+        CheckStatus::Pass => {
             let style = AnsiColor::Green.on_default().bold();
             writeln!(
                 out,
@@ -184,7 +184,7 @@ fn write_gate(gate: &Gate, out: &mut dyn Write) -> std::io::Result<()> {
                 gate.fail_on
             )
         }
-        Outcome::Fail => {
+        CheckStatus::Fail => {
             let style = AnsiColor::Red.on_default().bold();
             writeln!(
                 out,
@@ -194,7 +194,7 @@ fn write_gate(gate: &Gate, out: &mut dyn Write) -> std::io::Result<()> {
                 gate.fail_on
             )
         }
-        Outcome::Error => {
+        CheckStatus::Error => {
             let style = AnsiColor::Red.on_default().bold();
             writeln!(
                 out,

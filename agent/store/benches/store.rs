@@ -1,6 +1,6 @@
 //! Store throughput against a baseline of plain single-row updates on the same database.
 //!
-//! `cargo bench -p remedy-agent --bench store [-- VIOLATIONS]` (default 100,000). For SQLite (a
+//! `cargo bench -p remedy-store --bench store [-- VIOLATIONS]` (default 100,000). For SQLite (a
 //! temp file) and PostgreSQL (`REMEDY_TEST_DATABASE_URL`, a fresh schema), in the same run:
 //!   record     `remedy audit --record` of VIOLATIONS new violations, then the same audit again
 //!   baseline   one `UPDATE … WHERE id = ?` per row, each its own transaction, from 8 tasks
@@ -11,16 +11,14 @@
 // A benchmark aborts on any failure: there is nothing to recover.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use remedy_agent::audit::{AuditReport, Summary};
-use remedy_agent::store::{
-    AGENT, ClaimScope, Clock, Filter, Outcome, PolicyInfo, Queue, RecordInput, Repository,
-    RetryPolicy, Store, StoreOptions,
+use remedy_eval::violations::violation;
+use remedy_store::{
+    AGENT, ClaimScope, Clock, Completion, Filter, PolicyInfo, Queue, Repository, RetryPolicy,
+    Store, StoreOptions,
 };
-use remedy_eval::violations::{POLICIES, violation};
-use remedy_guardrails::Tally;
+use remedy_tests::store::SyntheticAudit;
 use sqlx::Connection;
 
 const WORKERS: usize = 8;
@@ -37,57 +35,14 @@ fn options(schema: Option<String>) -> StoreOptions {
     }
 }
 
-fn report(n: usize) -> (AuditReport, Vec<PolicyInfo>) {
-    let violations: Vec<_> = (0..n).map(violation).collect();
-    let mut tallies = std::collections::BTreeMap::new();
-    for v in &violations {
-        tallies
-            .entry(v.policy.clone())
-            .or_insert_with(Tally::default)
-            .failed += 1;
-    }
-    let policies = POLICIES
-        .iter()
-        .enumerate()
-        .map(|(i, (id, severity, _))| PolicyInfo {
-            id: (*id).to_string(),
-            severity: *severity,
-            frameworks: violation(i).frameworks,
-        })
-        .collect();
-    let summary = Summary {
-        resources: n as u64 * 5,
-        clean_resources: n as u64 * 4,
-        violations: n as u64,
-        ..Summary::default()
-    };
-    (
-        AuditReport {
-            root: Path::new("/bench").to_path_buf(),
-            violations,
-            diagnostics: Vec::new(),
-            tallies,
-            summary,
-            enforcement: Vec::new(),
-        },
-        policies,
-    )
-}
-
-async fn record(store: &Store, report: &AuditReport, policies: &[PolicyInfo]) -> Duration {
+async fn record(store: &Store, audit: &SyntheticAudit, policies: &[PolicyInfo]) -> Duration {
     let repo = Repository {
         url: "github.com/bench/infra".into(),
         root: "/bench".into(),
     };
     let started = Instant::now();
     store
-        .record(&RecordInput {
-            repository: &repo,
-            report,
-            policies,
-            scope: &[],
-            actor: "bench",
-        })
+        .record(&audit.input(&repo, policies, &[], "bench"))
         .await
         .expect("record");
     started.elapsed()
@@ -140,7 +95,7 @@ async fn drain(store: &Store) -> (Duration, usize) {
                     store
                         .complete(
                             &item.lease,
-                            &Outcome::Resolved {
+                            &Completion::Resolved {
                                 note: String::new(),
                             },
                         )
@@ -163,9 +118,10 @@ fn rate(n: usize, d: Duration) -> f64 {
 }
 
 async fn run(name: &str, store: Store, n: usize, updates_per_s: f64) {
-    let (report, policies) = report(n);
-    let first = record(&store, &report, &policies).await;
-    let again = record(&store, &report, &policies).await;
+    let audit = SyntheticAudit::new((0..n).map(violation).collect(), n as u64 * 5);
+    let policies = remedy_tests::store::policies();
+    let first = record(&store, &audit, &policies).await;
+    let again = record(&store, &audit, &policies).await;
     println!(
         "{name:<10} record {n} new         {:>8.2} s  {:>9.0} rows/s",
         first.as_secs_f64(),

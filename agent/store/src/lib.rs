@@ -32,8 +32,8 @@ pub use clock::{Clock, format_day, format_time};
 pub use error::{StoreError, redact};
 pub use postgres::PostgresStore;
 pub use prs::{PrRecord, PrState, Settlement};
-pub use queue::{ClaimScope, Lease, Outcome, Queue, Retry, RetryPolicy, WorkItem};
-pub use record::{PolicyInfo, RecordInput, RecordSummary};
+pub use queue::{ClaimScope, Completion, Lease, Queue, Retry, RetryPolicy, WorkItem};
+pub use record::{AuditCounts, PolicyInfo, RecordInput, RecordSummary};
 pub use repo::{Repository, normalize_remote, origin_url};
 pub use select::{Filter, Page, ViolationPage};
 pub use sqlite::SqliteStore;
@@ -206,7 +206,7 @@ impl Queue for Store {
         }
     }
 
-    async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
+    async fn complete(&self, lease: &Lease, outcome: &Completion) -> Result<(), StoreError> {
         match self {
             Self::Sqlite(s) => s.complete(lease, outcome).await,
             Self::Postgres(s) => s.complete(lease, outcome).await,
@@ -225,6 +225,22 @@ impl Queue for Store {
             Self::Sqlite(s) => s.release(lease).await,
             Self::Postgres(s) => s.release(lease).await,
         }
+    }
+
+    async fn defer(&self, lease: &Lease, until_ms: i64, reason: &str) -> Result<(), StoreError> {
+        self.defer_lease(lease, until_ms, reason).await
+    }
+
+    async fn record_attempts(
+        &self,
+        lease: &Lease,
+        attempts: &[serde_json::Value],
+    ) -> Result<(), StoreError> {
+        self.insert_attempts(lease, attempts).await
+    }
+
+    fn clock(&self) -> &Clock {
+        &self.core().clock
     }
 }
 

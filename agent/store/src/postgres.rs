@@ -11,7 +11,7 @@ use sqlx::{ConnectOptions, Connection};
 use super::claim;
 use super::error::{StoreError, classify, redact};
 use super::migrate::{migrate_error, migrator};
-use super::queue::{self, ClaimScope, Lease, Outcome, Queue, Retry, WorkItem};
+use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
 use super::sql::{Dialect, Tx};
 use super::{Core, StoreOptions};
 
@@ -120,8 +120,9 @@ impl PostgresStore {
     }
 }
 
-impl Queue for PostgresStore {
-    async fn claim(
+/// The queue's operations for this backend; [`crate::Store`] dispatches to them.
+impl PostgresStore {
+    pub(crate) async fn claim(
         &self,
         worker: &str,
         n: usize,
@@ -139,11 +140,19 @@ impl Queue for PostgresStore {
         Ok(items)
     }
 
-    async fn heartbeat(&self, lease: &Lease, extend: Duration) -> Result<i64, StoreError> {
+    pub(crate) async fn heartbeat(
+        &self,
+        lease: &Lease,
+        extend: Duration,
+    ) -> Result<i64, StoreError> {
         queue::heartbeat(self.single().await?, &self.core, lease, extend).await
     }
 
-    async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
+    pub(crate) async fn complete(
+        &self,
+        lease: &Lease,
+        outcome: &Completion,
+    ) -> Result<(), StoreError> {
         let now = self.core.clock.now_ms();
         match queue::complete_statement(lease, outcome, now) {
             Some(sql) => {
@@ -158,11 +167,11 @@ impl Queue for PostgresStore {
         }
     }
 
-    async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
+    pub(crate) async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
         queue::fail(self.begin().await?, &self.core, lease, error).await
     }
 
-    async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
         queue::release(self.begin().await?, &self.core, lease).await
     }
 }

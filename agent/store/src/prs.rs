@@ -60,7 +60,7 @@ impl Store {
     /// Hand a claimed violation back without counting the attempt, claimable again from
     /// `until_ms` (a rate limit's next slot, or the delivery window's opening): deferred work is
     /// never lost and never used up.
-    pub async fn defer(
+    pub(crate) async fn defer_lease(
         &self,
         lease: &Lease,
         until_ms: i64,

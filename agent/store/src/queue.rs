@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::claim::ClaimGroups;
-use super::clock::millis;
+use super::clock::{Clock, millis};
 use super::error::StoreError;
 use super::select::{self, Transition};
 use super::sql::{Sql, Tx};
@@ -92,9 +92,9 @@ pub struct WorkItem {
     pub violation: ViolationRecord,
 }
 
-/// How a worker finished with a violation.
+/// How a worker finished with a violation ([`Queue::complete`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Completion {
     /// A fix went out on `pr.branch` (in a pull request when `pr.number`/`pr.url` are set):
     /// `pr_open`.
     Fixed { pr: PrRef },
@@ -135,7 +135,7 @@ pub trait Queue {
     fn complete(
         &self,
         lease: &Lease,
-        outcome: &Outcome,
+        outcome: &Completion,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The attempt failed: retry later, or give up after the last attempt.
@@ -147,6 +147,26 @@ pub trait Queue {
 
     /// Hand the violation back untouched (the attempt does not count).
     fn release(&self, lease: &Lease) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Hand the violation back without counting the attempt, claimable again from `until_ms`
+    /// (a rate limit's next slot, the delivery window's opening): deferred work is never lost
+    /// and never used up.
+    fn defer(
+        &self,
+        lease: &Lease,
+        until_ms: i64,
+        reason: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Keep what each remediation attempt cost and what the gate said (one event each).
+    fn record_attempts(
+        &self,
+        lease: &Lease,
+        attempts: &[serde_json::Value],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The queue's clock: leases, deferrals and limits share one "now".
+    fn clock(&self) -> &Clock;
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -328,7 +348,7 @@ pub(crate) async fn complete(
     mut tx: Tx,
     core: &Core,
     lease: &Lease,
-    outcome: &Outcome,
+    outcome: &Completion,
 ) -> Result<(), StoreError> {
     let now = core.clock.now_ms();
     let mut sql = Sql::new(
@@ -337,7 +357,7 @@ pub(crate) async fn complete(
     );
     sql.bind(now);
     let (to, data) = match outcome {
-        Outcome::Fixed { pr } => {
+        Completion::Fixed { pr } => {
             let repo_id = tx
                 .fetch_int(
                     Sql::new("SELECT repo_id FROM violations WHERE id = ").bind(lease.violation_id),
@@ -368,11 +388,11 @@ pub(crate) async fn complete(
             sql.push(", status = 'pr_open', pr_id = ").bind(pr_id);
             (Status::PrOpen, serde_json::to_value(pr).unwrap_or_default())
         }
-        Outcome::Resolved { note } => {
+        Completion::Resolved { note } => {
             sql.push(", status = 'resolved', resolved_at = ").bind(now);
             (Status::Resolved, serde_json::json!({ "note": note }))
         }
-        Outcome::NeedsHuman { reason } => {
+        Completion::NeedsHuman { reason } => {
             sql.push(", status = 'needs_human', reason = ")
                 .bind(reason.as_str());
             (Status::NeedsHuman, serde_json::json!({ "reason": reason }))
@@ -400,19 +420,19 @@ pub(crate) async fn complete(
 
 /// PostgreSQL: finish a lease (resolved or needs-human) in one statement and one round trip —
 /// the change and its event together, committed on their own.
-pub(crate) fn complete_statement(lease: &Lease, outcome: &Outcome, now: i64) -> Option<Sql> {
+pub(crate) fn complete_statement(lease: &Lease, outcome: &Completion, now: i64) -> Option<Sql> {
     let mut sql = Sql::new(
         "WITH upd AS (UPDATE violations SET lease_owner = NULL, lease_token = NULL, \
          lease_expires_at = NULL, updated_at = ",
     );
     sql.bind(now);
     let (to, data) = match outcome {
-        Outcome::Fixed { .. } => return None,
-        Outcome::Resolved { note } => {
+        Completion::Fixed { .. } => return None,
+        Completion::Resolved { note } => {
             sql.push(", status = 'resolved', resolved_at = ").bind(now);
             (Status::Resolved, serde_json::json!({ "note": note }))
         }
-        Outcome::NeedsHuman { reason } => {
+        Completion::NeedsHuman { reason } => {
             sql.push(", status = 'needs_human', reason = ")
                 .bind(reason.as_str());
             (Status::NeedsHuman, serde_json::json!({ "reason": reason }))
@@ -562,7 +582,7 @@ pub(crate) async fn items(
 impl super::Store {
     /// Append one `attempt` event per remediation attempt (provider, model, prompt hash, tokens,
     /// latency, the gate's verdict) to a violation this worker holds.
-    pub async fn record_attempts(
+    pub(crate) async fn insert_attempts(
         &self,
         lease: &Lease,
         attempts: &[serde_json::Value],

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use remedy_guardrails::{PolicySet, Severity, Tally};
+use remedy_guardrails::{PolicySet, Severity, Tally, Violation};
 use serde::Serialize;
 
 use super::Store;
@@ -16,7 +16,6 @@ use super::repo::Repository;
 use super::select::{Transition, transition};
 use super::sql::{Dialect, Sql, Tx, like_escape, rows_per_chunk};
 use super::types::{Priority, Status, severity_rank};
-use crate::audit::AuditReport;
 
 /// An enabled policy of the audit, for the scores.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +38,29 @@ impl PolicyInfo {
     }
 }
 
-/// What to record.
+/// What an audit counted besides its violations, kept with each recorded audit for the trend.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AuditCounts {
+    pub files: u64,
+    pub resources: u64,
+    /// Resources without any violation.
+    pub clean_resources: u64,
+    /// Checks skipped because a property the policy reads is not statically known.
+    pub indeterminate: u64,
+    /// Files that could not be read or fully parsed.
+    pub files_with_errors: u64,
+    pub duration_ms: u64,
+}
+
+/// What to record: one audit of (part of) a repository.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordInput<'a> {
     pub repository: &'a Repository,
-    pub report: &'a AuditReport,
+    /// Every violation the audit found in its scope (a violation seen twice counts once).
+    pub violations: &'a [Violation],
+    /// Per policy id: resources passed, failed, undecided and in error.
+    pub tallies: &'a BTreeMap<String, Tally>,
+    pub counts: AuditCounts,
     /// Every policy the audit evaluated.
     pub policies: &'a [PolicyInfo],
     /// The audited paths relative to the repository root (`""` or none: all of it).
@@ -122,7 +139,6 @@ async fn record_in(
     now: i64,
 ) -> Result<RecordSummary, StoreError> {
     let dialect = tx.dialect();
-    let report = input.report;
     let actor = input.actor;
 
     let mut repo =
@@ -146,7 +162,7 @@ async fn record_in(
         .map(|s| s.trim_matches('/').to_string())
         .collect();
     let whole_repo = scope.is_empty() || scope.iter().any(String::is_empty);
-    let s = &report.summary;
+    let s = &input.counts;
     let mut audit = Sql::new(
         "INSERT INTO audits (repo_id, recorded_at, actor, scope, files, resources, \
          clean_resources, policies, violations, indeterminate, files_with_errors, duration_ms) \
@@ -165,7 +181,7 @@ async fn record_in(
         s.resources,
         s.clean_resources,
         input.policies.len() as u64,
-        s.violations,
+        input.violations.len() as u64,
         s.indeterminate,
         s.files_with_errors,
         s.duration_ms,
@@ -178,8 +194,8 @@ async fn record_in(
     insert_policies(tx, audit_id, input).await?;
 
     // The audit's violations, once each.
-    let mut seen_fps = HashSet::with_capacity(report.violations.len());
-    let violations: Vec<_> = report
+    let mut seen_fps = HashSet::with_capacity(input.violations.len());
+    let violations: Vec<_> = input
         .violations
         .iter()
         .filter(|v| seen_fps.insert(v.fingerprint.as_str()))
@@ -437,12 +453,7 @@ async fn insert_policies(
             if i > 0 {
                 sql.push(", ");
             }
-            let tally: Tally = input
-                .report
-                .tallies
-                .get(&policy.id)
-                .copied()
-                .unwrap_or_default();
+            let tally: Tally = input.tallies.get(&policy.id).copied().unwrap_or_default();
             sql.push("(")
                 .bind(audit_id)
                 .push(", ")

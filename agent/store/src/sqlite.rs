@@ -17,7 +17,7 @@ use sqlx::sqlite::{
 use super::claim;
 use super::error::{StoreError, classify};
 use super::migrate::{migrate_error, migrator};
-use super::queue::{self, ClaimScope, Lease, Outcome, Queue, Retry, WorkItem};
+use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
 use super::sql::{Dialect, Tx};
 use super::{Core, StoreOptions};
 
@@ -128,8 +128,9 @@ impl SqliteStore {
     }
 }
 
-impl Queue for SqliteStore {
-    async fn claim(
+/// The queue's operations for this backend; [`crate::Store`] dispatches to them.
+impl SqliteStore {
+    pub(crate) async fn claim(
         &self,
         worker: &str,
         n: usize,
@@ -147,19 +148,27 @@ impl Queue for SqliteStore {
         Ok(items)
     }
 
-    async fn heartbeat(&self, lease: &Lease, extend: Duration) -> Result<i64, StoreError> {
+    pub(crate) async fn heartbeat(
+        &self,
+        lease: &Lease,
+        extend: Duration,
+    ) -> Result<i64, StoreError> {
         queue::heartbeat(self.begin_write().await?, &self.core, lease, extend).await
     }
 
-    async fn complete(&self, lease: &Lease, outcome: &Outcome) -> Result<(), StoreError> {
+    pub(crate) async fn complete(
+        &self,
+        lease: &Lease,
+        outcome: &Completion,
+    ) -> Result<(), StoreError> {
         queue::complete(self.begin_write().await?, &self.core, lease, outcome).await
     }
 
-    async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
+    pub(crate) async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
         queue::fail(self.begin_write().await?, &self.core, lease, error).await
     }
 
-    async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
+    pub(crate) async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
         queue::release(self.begin_write().await?, &self.core, lease).await
     }
 }

@@ -7,17 +7,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Kind, record, repository, resolve_all};
-use remedy_agent::store::{
-    AGENT, ClaimScope, Clock, Filter, Outcome, Queue, Status, Store, StoreOptions,
+use remedy_store::{
+    AGENT, ClaimScope, Clock, Completion, Filter, Queue, Status, Store, StoreOptions,
 };
+use remedy_tests::store::{Backend, Kind, record, repository, resolve_all};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -100,7 +98,7 @@ async fn worker(args: &[String]) {
                 store
                     .complete(
                         &item.lease,
-                        &Outcome::Resolved {
+                        &Completion::Resolved {
                             note: String::new(),
                         },
                     )

@@ -3,18 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
-mod common;
-
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Backend, Kind, T0, fp, record, repository, resolve_all};
-use remedy_agent::store::{
-    AGENT, ClaimGroups, ClaimScope, Filter, Outcome, Page, PrRef, PrState, Priority, Queue, Retry,
-    Settlement, Status, StatusBy, Store, StoreError,
-};
 use remedy_guardrails::Severity;
+use remedy_store::{
+    AGENT, ClaimGroups, ClaimScope, Completion, Filter, Page, PrRef, PrState, Priority, Queue,
+    Retry, Settlement, Status, StatusBy, Store, StoreError,
+};
+use remedy_tests::store::{self as common, Backend, Kind, T0, fp, record, repository, resolve_all};
 
 const LEASE: Duration = Duration::from_secs(60);
 
@@ -140,28 +138,17 @@ async fn record_resolves_only_what_was_audited(b: &Backend) {
     record(store, &other, 0..10).await;
 
     // Audit only stacks/s0001, finding nothing: only its violations resolve.
-    let report = common::report(&repo.root, Vec::new(), 10);
+    let nothing = common::SyntheticAudit::new(Vec::new(), 10);
+    let scope = ["stacks/s0001".to_string()];
     let summary = store
-        .record(&remedy_agent::store::RecordInput {
-            repository: &repo,
-            report: &report,
-            policies: &common::policies(),
-            scope: &["stacks/s0001".to_string()],
-            actor: "audit",
-        })
+        .record(&nothing.input(&repo, &common::policies(), &scope, "audit"))
         .await
         .unwrap();
     assert_eq!(summary.resolved, 50);
     // Audit everything with only one policy enabled, finding nothing: only its violations go.
     let one_policy: Vec<_> = common::policies().into_iter().take(1).collect();
     let summary = store
-        .record(&remedy_agent::store::RecordInput {
-            repository: &repo,
-            report: &report,
-            policies: &one_policy,
-            scope: &[],
-            actor: "audit",
-        })
+        .record(&nothing.input(&repo, &one_policy, &[], "audit"))
         .await
         .unwrap();
     assert_eq!(summary.resolved, 5, "policy 0 in stacks/s0000");
@@ -474,7 +461,7 @@ async fn claims_can_be_scoped(b: &Backend) {
 }
 
 /// The files of claimed items, in claim order, one entry per run of the same file.
-fn runs_of_files(items: &[remedy_agent::store::WorkItem]) -> Vec<(String, usize)> {
+fn runs_of_files(items: &[remedy_store::WorkItem]) -> Vec<(String, usize)> {
     let mut runs: Vec<(String, usize)> = Vec::new();
     for item in items {
         match runs.last_mut() {
@@ -636,7 +623,7 @@ async fn eight_workers_claim_each_item_exactly_once(b: &Backend) {
                     store
                         .complete(
                             &item.lease,
-                            &Outcome::Resolved {
+                            &Completion::Resolved {
                                 note: "fixed at head".into(),
                             },
                         )
@@ -701,7 +688,7 @@ async fn expired_leases_are_claimed_again(b: &Backend) {
     let err = store
         .complete(
             &mine[1].lease,
-            &Outcome::Resolved {
+            &Completion::Resolved {
                 note: "late".into(),
             },
         )
@@ -713,7 +700,7 @@ async fn expired_leases_are_claimed_again(b: &Backend) {
     store
         .complete(
             &mine[0].lease,
-            &Outcome::NeedsHuman {
+            &Completion::NeedsHuman {
                 reason: "needs the team's CIDR".into(),
             },
         )
@@ -852,17 +839,17 @@ async fn release_and_outcomes(b: &Backend) {
         url: Some("https://github.com/acme/infra/pull/42".into()),
     };
     store
-        .complete(&back[0].lease, &Outcome::Fixed { pr: pr.clone() })
+        .complete(&back[0].lease, &Completion::Fixed { pr: pr.clone() })
         .await
         .unwrap();
     store
-        .complete(&items[1].lease, &Outcome::Fixed { pr: pr.clone() })
+        .complete(&items[1].lease, &Completion::Fixed { pr: pr.clone() })
         .await
         .unwrap();
     store
         .complete(
             &items[2].lease,
-            &Outcome::Resolved {
+            &Completion::Resolved {
                 note: "already fixed".into(),
             },
         )
@@ -871,7 +858,7 @@ async fn release_and_outcomes(b: &Backend) {
     store
         .complete(
             &items[3].lease,
-            &Outcome::NeedsHuman {
+            &Completion::NeedsHuman {
                 reason: "manual policy".into(),
             },
         )
@@ -903,7 +890,7 @@ async fn release_and_outcomes(b: &Backend) {
         store
             .complete(
                 &items[2].lease,
-                &Outcome::Resolved {
+                &Completion::Resolved {
                     note: "again".into()
                 }
             )
@@ -1082,7 +1069,7 @@ async fn deferral_and_pull_requests_settled_by_sync(b: &Backend) {
         pr("remedy/b/2", 2),
     ]) {
         store
-            .complete(&item.lease, &Outcome::Fixed { pr: p })
+            .complete(&item.lease, &Completion::Fixed { pr: p })
             .await
             .unwrap();
     }
@@ -1260,7 +1247,7 @@ async fn a_corrupt_sqlite_file_is_a_clear_error() {
 
 #[tokio::test]
 async fn an_unreachable_postgres_is_a_clear_error() {
-    let options = remedy_agent::store::StoreOptions {
+    let options = remedy_store::StoreOptions {
         connect_timeout: Duration::from_secs(5),
         ..Default::default()
     };

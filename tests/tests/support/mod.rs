@@ -9,18 +9,19 @@ use std::process::Command;
 use std::time::Duration;
 
 use remedy_agent::audit;
-use remedy_agent::deliver::forge::ForgeDelivery;
-use remedy_agent::deliver::setup::{self, Setup};
-use remedy_agent::deliver::{DeliverySettings, GitHubSettings, Target};
-use remedy_agent::remediate::Remediator;
-use remedy_agent::store::{
-    AGENT, ClaimScope, Clock, Filter, PolicyInfo, Queue, RecordInput, Repository, RetryPolicy,
-    Status, Store, StoreOptions, ViolationRecord,
-};
-use remedy_agent::worker::{self, Processed};
+use remedy_agent::pipeline::{GroupLocks, Pipeline, Processed, Target as PipelineTarget};
+use remedy_agent::pr_sync::{PrSync, Synced};
+use remedy_deliver::forge::ForgeDelivery;
+use remedy_deliver::setup::{self, Setup};
+use remedy_deliver::{DeliverySettings, GitHubSettings, Target};
 use remedy_forge::Token;
 use remedy_git::Repo;
 use remedy_guardrails::PolicySet;
+use remedy_remediate::Remediator;
+use remedy_store::{
+    AGENT, ClaimScope, Clock, Filter, PolicyInfo, Queue, Repository, RetryPolicy, Status, Store,
+    StoreOptions, ViolationRecord,
+};
 use remedy_tests::github::GitHubDouble;
 pub use remedy_tests::repo::git;
 
@@ -130,13 +131,12 @@ impl World {
         }
         let report = audit::run_texts(self.work.clone(), &texts, &self.policies);
         store
-            .record(&RecordInput {
-                repository: &self.repository,
-                report: &report,
-                policies: &PolicyInfo::from_set(&self.policies),
-                scope: &[],
-                actor: "test",
-            })
+            .record(&report.record_input(
+                &self.repository,
+                &PolicyInfo::from_set(&self.policies),
+                &[],
+                "test",
+            ))
             .await
             .unwrap();
         let filter = Filter {
@@ -216,28 +216,28 @@ impl World {
             .await
             .unwrap();
         let remediator = Remediator::new(&self.policies);
-        worker::process_all(
-            store,
-            &remediator,
-            delivery,
-            &worker::GroupLocks::default(),
-            items,
+        Pipeline {
+            queue: store,
+            remediator: &remediator,
+            target: PipelineTarget::Deliver(delivery),
+            locks: &GroupLocks::default(),
             lease,
-        )
+        }
+        .work(items)
         .await
         .unwrap()
     }
 
-    pub async fn sync(&self, delivery: &ForgeDelivery) -> Vec<remedy_agent::deliver::sync::Synced> {
+    pub async fn sync(&self, delivery: &ForgeDelivery) -> Vec<Synced> {
         let remediator = Remediator::new(&self.policies);
-        remedy_agent::deliver::sync::sync(
-            &self.store,
+        PrSync {
+            store: &self.store,
             delivery,
-            &remediator,
-            &self.repository.url,
-            &self.work,
-            "test-sync",
-        )
+            remediator: &remediator,
+            repository: &self.repository.url,
+            actor: "test-sync",
+        }
+        .run()
         .await
         .unwrap()
     }
@@ -251,7 +251,7 @@ impl World {
         store
             .violations(
                 &Filter::default(),
-                remedy_agent::store::Page {
+                remedy_store::Page {
                     limit: 1000,
                     offset: 0,
                 },

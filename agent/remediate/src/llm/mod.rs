@@ -1,7 +1,7 @@
 //! The LLM agent loop: when a policy's declarative fix does not apply, a model proposes the fix
 //! through tools (`read_resource`, `read_lines`, `set_property`, `remove_property`,
 //! `replace_in_resource`, `add_import`, `submit`, `give_up`) on an in-memory copy of the file,
-//! and the [`Remediator`](crate::remediate::Remediator) runs every proposal through the gate,
+//! and the [`Remediator`](crate::Remediator) runs every proposal through the gate,
 //! sending the gate's reasons back on a rejection.
 //!
 //! - [`settings`]: [`LlmSettings`] (the `[llm]` table) and the [`ApiKey`] from the environment;

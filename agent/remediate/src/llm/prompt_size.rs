@@ -1,18 +1,17 @@
-//! The size of what the LLM agent sends first for each violation of the eval corpus: the
-//! built-in pack's violating fixtures and the gate suite's programs. Measured by the
-//! `prompt_size` benchmark (with a real tokenizer) and guarded by a test.
+//! The size of what the LLM agent sends first for each violation of a corpus (the eval's: the
+//! built-in pack's violating fixtures and the gate suite's programs,
+//! `remedy_eval::fixtures::violating_programs`). Measured by the `prompt_size` benchmark (with a
+//! real tokenizer) and guarded by a test.
 
-use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{Prompts, first_request};
-use crate::remediate::{FixRequest, Locator, TeamValues, recipe};
+use crate::recipe::{self, Locator, TeamValues};
+use crate::request::FixRequest;
 use remedy_guardrails::PolicySet;
 use remedy_source::Language;
 use remedy_source::edit::Document;
 use serde_json::Value as Json;
-
-use remedy_eval::gate_suite;
 
 /// One violation's first request, in parts.
 #[derive(Debug, Clone)]
@@ -25,57 +24,25 @@ pub struct PromptSample {
     pub tools: String,
 }
 
-/// The programs of the corpus as `(label, text)`, each distinct text once.
-pub fn corpus(workspace: &Path) -> Result<Vec<(String, String)>, String> {
-    let mut files = Vec::new();
-    let fixtures = workspace.join("guardrails/packs/aws/tests");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&fixtures)
-        .map_err(|e| format!("{}: {e}", fixtures.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    for dir in dirs {
-        for name in ["violating.ts", "violating.py"] {
-            let path = dir.join(name);
-            if let Ok(text) = std::fs::read_to_string(&path) {
-                let label = path
-                    .strip_prefix(workspace)
-                    .unwrap_or(&path)
-                    .display()
-                    .to_string();
-                files.push((label, text));
-            }
-        }
-    }
-    let cases = gate_suite::load(&workspace.join("eval/gate-suite")).map_err(|e| e.to_string())?;
-    let mut seen = BTreeSet::new();
-    for case in cases {
-        let Some(before) = case.changes.first().and_then(|c| c.before.clone()) else {
-            continue;
-        };
-        if seen.insert(before.clone()) {
-            files.push((format!("gate-suite:{}", case.file), before));
-        }
-    }
-    Ok(files)
-}
-
-/// The first request for every violation in the corpus, built exactly as the agent builds it.
-pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
-    let policies = PolicySet::builtin().map_err(|e| e.to_string())?;
+/// The first request for every violation of `policies` in `programs` (`(label, text)` pairs,
+/// the label ending in the file's name), built exactly as the agent builds it. `root` is the
+/// repository root the requests may read around.
+pub fn samples(
+    policies: &PolicySet,
+    programs: &[(String, String)],
+    root: &Path,
+) -> Result<Vec<PromptSample>, String> {
     let prompts = Prompts::default();
     let mut evaluator = policies.evaluator();
     let mut out = Vec::new();
-    for (label, text) in corpus(workspace)? {
+    for (label, text) in programs {
         // Fixtures are named by their real path; the gate suite's by the program's name.
-        let file = label.rsplit(':').next().unwrap_or(&label).to_string();
+        let file = label.rsplit(':').next().unwrap_or(label).to_string();
         let Some(language) = Language::from_path(Path::new(&file)) else {
             continue;
         };
         let document = Document::new(language, Path::new(&file), text.clone());
-        for violation in evaluator.audit_source(&file, language, &text).violations {
+        for violation in evaluator.audit_source(&file, language, text).violations {
             let Some(policy) = policies.get(&violation.policy) else {
                 continue;
             };
@@ -87,7 +54,7 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 continue;
             };
             let locator = Locator::of(&document, resource);
-            let mut firing = recipe::firing_counter(&policies, &locator, &policy.id);
+            let mut firing = recipe::firing_counter(policies, &locator, &policy.id);
             let values = TeamValues::new();
             let declined = recipe::apply(&document, &file, &locator, policy, &values, &mut firing)
                 .err()
@@ -96,9 +63,9 @@ pub fn samples(workspace: &Path) -> Result<Vec<PromptSample>, String> {
                 violation: &violation,
                 policy,
                 language,
-                text: &text,
+                text,
                 locator,
-                root: workspace,
+                root,
                 declined,
                 values: &values,
             };

@@ -8,9 +8,9 @@ use sha2::{Digest, Sha256};
 
 use super::LlmError;
 
-const SYSTEM: &str = include_str!("../../../prompts/system.txt");
-const TASK: &str = include_str!("../../../prompts/task.txt");
-const FEEDBACK: &str = include_str!("../../../prompts/feedback.txt");
+const SYSTEM: &str = include_str!("../../../../prompts/system.txt");
+const TASK: &str = include_str!("../../../../prompts/task.txt");
+const FEEDBACK: &str = include_str!("../../../../prompts/feedback.txt");
 
 /// The three templates: the system prompt, the task, and the gate feedback appended to the
 /// task on a retry.

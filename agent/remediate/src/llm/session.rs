@@ -18,8 +18,9 @@ use super::prompts::{self, Prompts, render};
 use super::tools::{self, Step};
 use super::workspace::{self, Workspace, editable_note};
 use super::{ApiKey, LlmError, LlmSettings};
-use crate::remediate::{
-    BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, TeamValues, Usage,
+use crate::recipe::TeamValues;
+use crate::request::{
+    BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, Usage,
 };
 
 /// The LLM agent: an [`LlmFixer`] talking to an OpenAI-compatible endpoint.

@@ -9,7 +9,7 @@ use remedy_source::edit::{Document, TextEdit};
 use remedy_source::{Language, Resource, Span, is_skipped_path};
 
 use super::prompts::fence;
-use crate::remediate::FixRequest;
+use crate::request::FixRequest;
 
 /// Lines shown above and below the resource in the task prompt.
 const CONTEXT_LINES: usize = 3;

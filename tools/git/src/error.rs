@@ -1,0 +1,20 @@
+//! What can go wrong with git, without ever a credential in the message.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{}: not inside a git repository", .0.display())]
+    NotARepository(PathBuf),
+    #[error("{}: no revision `{rev}`", .repo.display())]
+    NoRevision { repo: PathBuf, rev: String },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    /// A fetch or push failed; `remote` never carries credentials.
+    #[error("git {op} {remote}: {message}")]
+    Remote {
+        op: &'static str,
+        remote: String,
+        message: String,
+    },
+}
