@@ -1,6 +1,7 @@
 //! The audit: find the program files, then read, parse and evaluate them in parallel, one
 //! prepared policy evaluator per worker thread.
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -70,7 +71,7 @@ pub fn run(paths: &[PathBuf], policies: &PolicySet) -> Result<AuditReport, WalkE
     let audits: Vec<(String, FileAudit)> = files
         .par_iter()
         .map_init(
-            || policies.evaluator(),
+            || Evaluator::new(policies),
             |evaluator, path| {
                 let name = project::relative(&root, path);
                 let audit = audit_file(evaluator, &name, path);
@@ -90,7 +91,7 @@ pub fn run_texts(root: PathBuf, files: &[(String, String)], policies: &PolicySet
         .par_iter()
         .filter_map(|(name, text)| Language::from_path(Path::new(name)).map(|l| (name, l, text)))
         .map_init(
-            || policies.evaluator(),
+            || Evaluator::new(policies),
             |evaluator, (name, language, text)| {
                 (name.clone(), evaluator.audit_source(name, language, text))
             },

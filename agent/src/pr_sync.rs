@@ -8,11 +8,12 @@
 //!   base and force-pushed, only when no person committed to the branch (otherwise it is left
 //!   alone and an event says why); a branch that merges cleanly is left as it is.
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 
 use remedy_deliver::forge::ForgeDelivery;
 use remedy_deliver::group::Group;
-use remedy_deliver::settings::group_mode;
+use remedy_deliver::group::group_mode;
 use remedy_deliver::{Delivery, DeliveryError, human_reason, inspect};
 use remedy_forge::PrState as ForgePrState;
 use remedy_remediate::Remediator;
@@ -143,7 +144,7 @@ impl PrSync<'_> {
             ForgePrState::Merged => {
                 let (repo, fetched) = delivery.fetch(&prefix).map_err(d)?;
                 let base = fetched.base;
-                let mut evaluator = self.remediator.policies.evaluator();
+                let mut evaluator = Evaluator::new(self.remediator.policies);
                 let mut settlements = Vec::new();
                 for v in &pr.violations {
                     let still = repo

@@ -19,6 +19,7 @@
 //!
 //! A rejected case names its `category` and the `check` that must fail.
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -213,7 +214,7 @@ fn build(bases: &BTreeMap<String, Base>, spec: CaseSpec) -> Result<GateCase, Sui
 
 /// Run the gate on every case.
 pub fn run(policies: &PolicySet, cases: &[GateCase]) -> Result<Vec<CaseResult>, SuiteError> {
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(policies);
     let config = GateConfig::default();
     let mut results = Vec::with_capacity(cases.len());
     for case in cases {

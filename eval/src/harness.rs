@@ -1,5 +1,6 @@
 //! Running cases through the remediation engine and scoring what comes out.
 
+use remedy_guardrails::Evaluator;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::time::Instant;
@@ -146,7 +147,7 @@ pub struct CaseResult {
 
 /// Find the case's target violation in its program.
 pub fn target_violation(policies: &PolicySet, case: &Case) -> Result<Violation, String> {
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(policies);
     for (file, text) in &case.files {
         let Some(language) = Language::from_path(Path::new(file)) else {
             continue;
@@ -255,7 +256,7 @@ fn score_fix(
     let Some(language) = Language::from_path(Path::new(&violation.file)) else {
         return;
     };
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(policies);
     let before_audit = evaluator.audit_source(&violation.file, language, before);
     let after_audit = evaluator.audit_source(&violation.file, language, after);
     let old = Document::new(language, Path::new(&violation.file), before.to_string());

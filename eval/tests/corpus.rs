@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 
 use remedy_eval::corpus::{CorpusSpec, generate};
@@ -21,7 +22,7 @@ fn planted_violations_are_exactly_what_an_audit_finds() {
     };
     let stats = generate(dir.path(), spec).unwrap();
     let policies = PolicySet::builtin().unwrap();
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(&policies);
     let mut found = 0;
     let mut by_policy: BTreeMap<String, usize> = BTreeMap::new();
     for path in discover(&[dir.path().to_path_buf()]).unwrap() {

@@ -1,21 +1,22 @@
-//! Evaluating resources against a [`PolicySet`].
+//! Evaluating resources against a [`PolicySet`], and a file's [`FileAudit`] from the results.
 //!
 //! Rego input follows the pulumi-policy-opa convention: the resource's properties plus `__type`
 //! and `__name`. A resource is checked only against the policies for its type, and a policy is
 //! skipped (the check is *indeterminate*) when a property it reads is not statically known.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use regorus::Value;
-use remedy_source::Resource;
+use remedy_source::{Diagnostic, DiagnosticLevel, Language, ParsedFile, Resource, parse_source};
 use serde_json::Value as Json;
 
 use crate::error::EvalError;
 use crate::pack::PolicySet;
 use crate::policy::RuleKind;
 use crate::reads::Reads;
+use crate::violation::{FileAudit, ResourceRef, Violation, fingerprint, resource_key};
 
 /// How long one policy may run on one resource before it counts as failed.
 const EVAL_TIME_LIMIT: Duration = Duration::from_secs(2);
@@ -53,16 +54,18 @@ pub struct Evaluator<'s> {
     rule_paths: Vec<Vec<(RuleKind, String)>>,
 }
 
-impl PolicySet {
-    pub fn evaluator(&self) -> Evaluator<'_> {
-        let mut engine = self.engine.clone();
+impl<'s> Evaluator<'s> {
+    /// An evaluator of `set`'s policies, with its own clone of the prepared Rego engine (one
+    /// per thread).
+    pub fn new(set: &'s PolicySet) -> Self {
+        let mut engine = set.engine.clone();
         // A runaway user policy fails its check instead of hanging the audit.
         let check_interval = NonZeroU32::new(1024).unwrap_or(NonZeroU32::MIN);
         engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
             limit: EVAL_TIME_LIMIT,
             check_interval,
         });
-        let rule_paths = self
+        let rule_paths = set
             .policies
             .iter()
             .map(|p| {
@@ -73,14 +76,12 @@ impl PolicySet {
             })
             .collect();
         Evaluator {
-            set: self,
+            set,
             engine,
             rule_paths,
         }
     }
-}
 
-impl Evaluator<'_> {
     pub fn policies(&self) -> &PolicySet {
         self.set
     }
@@ -218,4 +219,101 @@ fn collect_messages(value: &Value, out: &mut Vec<String>) {
         Value::Bool(true) => out.push(String::new()),
         _ => {}
     }
+}
+
+impl Evaluator<'_> {
+    /// Audit a file's text. `file` is the path reported (relative to the project root).
+    pub fn audit_source(&mut self, file: &str, language: Language, text: &str) -> FileAudit {
+        let parsed = parse_source(language, std::path::Path::new(file), text);
+        self.audit_parsed(file, &parsed)
+    }
+
+    /// Audit a file already parsed.
+    pub fn audit_parsed(&mut self, file: &str, parsed: &ParsedFile) -> FileAudit {
+        let evaluations = self.evaluate_all(&parsed.resources);
+        summarize(self.policies(), file, parsed, &evaluations)
+    }
+
+    /// Evaluate every resource, in order.
+    pub fn evaluate_all(&mut self, resources: &[Resource]) -> Vec<Evaluation> {
+        resources.iter().map(|r| self.evaluate(r)).collect()
+    }
+}
+
+/// A file's audit from its resources' evaluations (one per resource, in order), so callers
+/// that need the evaluations too evaluate once.
+pub fn summarize(
+    set: &PolicySet,
+    file: &str,
+    parsed: &ParsedFile,
+    evaluations: &[Evaluation],
+) -> FileAudit {
+    let mut audit = FileAudit {
+        diagnostics: parsed.diagnostics.clone(),
+        ..FileAudit::default()
+    };
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for (resource, verdict) in parsed.resources.iter().zip(evaluations) {
+        audit.resources += 1;
+        let key = resource_key(resource);
+        let ordinal = {
+            let n = seen
+                .entry((resource.type_token.clone(), key.clone()))
+                .or_insert(0);
+            *n += 1;
+            *n - 1
+        };
+        if verdict.findings.is_empty() {
+            audit.clean_resources += 1;
+        }
+        for index in &verdict.passed {
+            audit.tallies.entry(*index).or_default().passed += 1;
+        }
+        for index in &verdict.indeterminate {
+            audit.tallies.entry(*index).or_default().indeterminate += 1;
+        }
+        for (index, error) in &verdict.errors {
+            audit.tallies.entry(*index).or_default().errors += 1;
+            audit.diagnostics.push(Diagnostic {
+                level: DiagnosticLevel::Error,
+                line: resource.line,
+                column: resource.column,
+                message: format!(
+                    "{} on {}: {error}",
+                    resource.type_token,
+                    resource.display_name()
+                ),
+            });
+        }
+        for finding in &verdict.findings {
+            audit.tallies.entry(finding.policy).or_default().failed += 1;
+            let policy = &set.policies()[finding.policy];
+            audit.violations.push(Violation {
+                fingerprint: fingerprint(&policy.id, &resource.type_token, &key, file, ordinal),
+                policy: policy.id.clone(),
+                title: policy.title.clone(),
+                severity: policy.severity,
+                rule: finding.rule,
+                message: if finding.message.is_empty() {
+                    policy.title.clone()
+                } else {
+                    finding.message.clone()
+                },
+                resource: ResourceRef {
+                    type_token: resource.type_token.clone(),
+                    name: resource.name.clone(),
+                    name_expr: resource.name_expr.clone(),
+                },
+                file: file.to_string(),
+                line: resource.line,
+                column: resource.column,
+                end_line: resource.end_line,
+                end_column: resource.end_column,
+                span: resource.span,
+                frameworks: policy.frameworks.clone(),
+                remediation: policy.remediation.kind(),
+            });
+        }
+    }
+    audit
 }

@@ -1,7 +1,6 @@
 //! The policy side of remedy: Rego policies evaluated with regorus, the built-in packs, and the
 //! gate that decides whether a fix may be written. Nothing here knows about queues, git or LLMs.
 
-mod audit;
 mod engine;
 mod error;
 pub mod gate;
@@ -9,10 +8,11 @@ mod pack;
 mod policy;
 mod reads;
 mod severity;
+mod violation;
 
-pub use audit::{FileAudit, ResourceRef, Tally, Violation, fingerprint};
 pub use engine::{Evaluation, Evaluator, Finding};
 pub use error::{EvalError, PolicyError};
 pub use pack::{LoadOptions, PolicySet};
 pub use policy::{Edit, Policy, Remediation, RuleKind};
 pub use severity::Severity;
+pub use violation::{FileAudit, ResourceRef, Tally, Violation, fingerprint};

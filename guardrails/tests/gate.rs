@@ -9,6 +9,7 @@
 
 mod support;
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 
 use remedy_guardrails::gate::{self, Baseline, FileChange, GateConfig, Target, Verdict};
@@ -18,7 +19,7 @@ use remedy_source::edit::Document;
 use support::{CHECKS, Case, SUITE};
 
 fn check(case: &Case) -> Verdict {
-    let mut evaluator = SUITE.policies.evaluator();
+    let mut evaluator = Evaluator::new(&SUITE.policies);
     gate::check(
         &mut evaluator,
         &case.target,
@@ -107,7 +108,7 @@ fn check_file_decides_every_single_file_case_as_check_does() {
         let (Some(before), Some(after)) = (&change.before, &change.after) else {
             continue;
         };
-        let mut evaluator = SUITE.policies.evaluator();
+        let mut evaluator = Evaluator::new(&SUITE.policies);
         let path = Path::new(&change.path);
         let document = |text: &str| Document::new(case.language, path, text.to_string());
         let baseline = Baseline::new(&mut evaluator, &change.path, document(before));
@@ -129,7 +130,7 @@ fn an_accepted_candidate_is_the_baseline_of_the_next_fix() {
         .unwrap();
     let (before, after) = (&case.changes[0].before, &case.changes[0].after);
     let (before, after) = (before.as_deref().unwrap(), after.as_deref().unwrap());
-    let mut evaluator = SUITE.policies.evaluator();
+    let mut evaluator = Evaluator::new(&SUITE.policies);
     let path = Path::new("index.ts");
     let document = |text: &str| Document::new(Language::TypeScript, path, text.to_string());
     let config = GateConfig::default();
@@ -189,7 +190,7 @@ fn fixes_out_of_scope_at_the_file_level_stop_at_scope() {
         verdict.checks[0].evidence.clone()
     };
     let run = |target: &Target, changes: Vec<FileChange>| {
-        let mut evaluator = SUITE.policies.evaluator();
+        let mut evaluator = Evaluator::new(&SUITE.policies);
         gate::check(&mut evaluator, target, &changes, &GateConfig::default())
     };
     let change = |path: &str, after: Option<String>| FileChange {
@@ -218,7 +219,7 @@ fn fixes_out_of_scope_at_the_file_level_stop_at_scope() {
         "README.md is not a program file remedy reads"
     );
 
-    let mut evaluator = SUITE.policies.evaluator();
+    let mut evaluator = Evaluator::new(&SUITE.policies);
     let document =
         |text: &str| Document::new(Language::TypeScript, Path::new("other.ts"), text.into());
     let text = before.unwrap();

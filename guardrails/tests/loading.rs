@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use remedy_guardrails::{LoadOptions, PolicyError, PolicySet, RuleKind, Severity};
 use remedy_source::Language;
 
@@ -114,7 +115,7 @@ warn[msg] {
     assert_eq!(p.severity, Severity::Medium);
     assert_eq!(p.rules, vec![RuleKind::Deny, RuleKind::Warn]);
 
-    let mut ev = set.evaluator();
+    let mut ev = Evaluator::new(&set);
     let audit = ev.audit_source(
         "index.ts",
         Language::TypeScript,
@@ -138,7 +139,7 @@ fn library_packages_are_not_policies() {
     ])
     .unwrap();
     assert_eq!(set.policies().len(), 1);
-    let mut ev = set.evaluator();
+    let mut ev = Evaluator::new(&set);
     let audit = ev.audit_source(
         "main.py",
         Language::Python,

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -61,7 +62,7 @@ fn every_builtin_policy_fires_on_violating_and_not_on_compliant_code() {
                 .filter_map(|r| r.name.as_deref())
                 .collect();
 
-            let mut ev = set.evaluator();
+            let mut ev = Evaluator::new(&set);
             let audit = ev.audit_source(file, language, &text);
             let fired: BTreeSet<&str> = audit
                 .violations

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 
 use clap::Parser;
@@ -48,8 +49,7 @@ fn a_shared_const_is_overridden_at_the_targets_call_and_committed() {
     git_stdout(dir.path(), &["commit", "-q", "-m", "init"]);
 
     let policies = PolicySet::builtin().unwrap();
-    let violation = policies
-        .evaluator()
+    let violation = Evaluator::new(&policies)
         .audit_source("index.ts", Language::TypeScript, SHARED_ARGS)
         .violations
         .into_iter()

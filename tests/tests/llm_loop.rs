@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -43,8 +44,7 @@ fn settings(llm: &ScriptedLlm) -> LlmSettings {
 
 fn violation(policies: &PolicySet, file: &str, text: &str, policy: &str) -> Violation {
     let language = Language::from_path(Path::new(file)).unwrap();
-    policies
-        .evaluator()
+    Evaluator::new(policies)
         .audit_source(file, language, text)
         .violations
         .into_iter()

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -58,8 +59,7 @@ async fn the_api_key_is_sent_as_a_header_and_nowhere_else() {
     let agent = LlmAgent::new(&settings, Some(key)).unwrap();
     assert!(!format!("{agent:?}").contains(KEY));
     let policies = PolicySet::builtin().unwrap();
-    let violation = policies
-        .evaluator()
+    let violation = Evaluator::new(&policies)
         .audit_source("index.ts", Language::TypeScript, BUCKET)
         .violations
         .into_iter()

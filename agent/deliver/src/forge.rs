@@ -19,12 +19,12 @@ use remedy_git::{Auth, Oid, Repo, redact_url};
 
 use super::clone::{fetch_spec, tracking};
 use super::limits::Limits;
-use super::settings::{DeliverySettings, Mode};
+use super::settings::DeliverySettings;
 use super::template::{PrContext, Template, parse_commit};
-use super::{
-    BRANCH_PREFIX, Batch, Begun, BoxFuture, Declined, Delivered, Delivery, DeliveryError, Group,
-    human_reason, inspect,
-};
+use crate::batch::{Batch, Begun, Declined, Delivered, human_reason, inspect};
+use crate::delivery::{BoxFuture, Delivery};
+use crate::error::DeliveryError;
+use crate::group::{BRANCH_PREFIX, Group, Mode};
 use remedy_store::{PrRef, Store};
 
 /// Where a forge delivery writes.

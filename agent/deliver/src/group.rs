@@ -7,8 +7,59 @@
 
 use sha2::{Digest, Sha256};
 
-use super::settings::Mode;
 use remedy_store::ClaimGroups;
+
+/// Every branch remedy writes starts with this.
+pub const BRANCH_PREFIX: &str = "remedy/";
+
+/// What happens to a group's pull request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The branch is pushed; no pull request is opened.
+    Local,
+    /// A pull request, with reviewers requested.
+    #[default]
+    Review,
+    /// A pull request merged by the forge once its required checks pass.
+    #[serde(alias = "auto-merge")]
+    AutoMerge,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Review => "review",
+            Self::AutoMerge => "auto_merge",
+        }
+    }
+}
+
+/// A group's mode: the most careful of its members' (`auto_merge` only when every member may
+/// be merged automatically; `local` only when none wants a pull request).
+pub fn group_mode(modes: impl IntoIterator<Item = Mode>) -> Mode {
+    let modes: Vec<Mode> = modes.into_iter().collect();
+    if modes.is_empty() {
+        return Mode::Review;
+    }
+    if modes.iter().all(|m| *m == Mode::AutoMerge) {
+        Mode::AutoMerge
+    } else if modes.iter().all(|m| *m == Mode::Local) {
+        Mode::Local
+    } else {
+        Mode::Review
+    }
+}
+
+/// The branch a violation's fix lives on when fixes are grouped per violation:
+/// `remedy/<policy>/<first 8 of the fingerprint>`.
+pub fn branch_name(policy: &str, fingerprint: &str) -> String {
+    format!(
+        "{BRANCH_PREFIX}{policy}/{}",
+        &fingerprint[..8.min(fingerprint.len())]
+    )
+}
 
 /// How fixes are grouped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Deserialize)]
@@ -124,9 +175,9 @@ impl Group {
             _ => short_hash(&format!("{}:{}", self.by.as_str(), self.key)),
         };
         if part <= 1 {
-            format!("{}{}/{hash}", super::BRANCH_PREFIX, self.slug)
+            format!("{}{}/{hash}", BRANCH_PREFIX, self.slug)
         } else {
-            format!("{}{}/{hash}-{part}", super::BRANCH_PREFIX, self.slug)
+            format!("{}{}/{hash}-{part}", BRANCH_PREFIX, self.slug)
         }
     }
 }
@@ -142,7 +193,7 @@ pub fn partition<T>(items: Vec<T>, group_of: impl Fn(&T) -> Group) -> Vec<(Group
             .find(|(g, _)| g.by == group.by && g.key == group.key)
         {
             Some((g, members)) => {
-                g.mode = super::settings::group_mode([g.mode, group.mode]);
+                g.mode = group_mode([g.mode, group.mode]);
                 members.push(item);
             }
             None => out.push((group, vec![item])),

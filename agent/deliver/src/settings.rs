@@ -8,7 +8,7 @@ use globset::{Glob, GlobMatcher};
 use remedy_guardrails::Severity;
 use serde::Deserialize;
 
-use super::group::GroupBy;
+use super::group::{GroupBy, Mode};
 
 /// Where accepted fixes go.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -20,30 +20,6 @@ pub enum Target {
     /// Pushed from a managed clone and opened as pull requests on GitHub (or GitHub
     /// Enterprise).
     Github,
-}
-
-/// What happens to a group's pull request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The branch is pushed; no pull request is opened.
-    Local,
-    /// A pull request, with reviewers requested.
-    #[default]
-    Review,
-    /// A pull request merged by the forge once its required checks pass.
-    #[serde(alias = "auto-merge")]
-    AutoMerge,
-}
-
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Local => "local",
-            Self::Review => "review",
-            Self::AutoMerge => "auto_merge",
-        }
-    }
 }
 
 /// `[[delivery.rules]]`: the mode for some policies (ids or globs) and severities.
@@ -264,25 +240,10 @@ fn matcher(pattern: &str) -> Option<GlobMatcher> {
     Glob::new(pattern).ok().map(|g| g.compile_matcher())
 }
 
-/// A group's mode: the most careful of its members' (`auto_merge` only when every member may
-/// be merged automatically; `local` only when none wants a pull request).
-pub fn group_mode(modes: impl IntoIterator<Item = Mode>) -> Mode {
-    let modes: Vec<Mode> = modes.into_iter().collect();
-    if modes.is_empty() {
-        return Mode::Review;
-    }
-    if modes.iter().all(|m| *m == Mode::AutoMerge) {
-        Mode::AutoMerge
-    } else if modes.iter().all(|m| *m == Mode::Local) {
-        Mode::Local
-    } else {
-        Mode::Review
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::group::group_mode;
 
     #[test]
     fn rules_pick_modes_and_groups_take_the_most_careful() {

@@ -8,11 +8,13 @@ use remedy_forge::github::{GitHub, PUBLIC_API};
 use remedy_forge::{RetryPolicy, Token};
 use remedy_git::{Auth, Repo, redact_url};
 
+use super::delivery::Delivery;
+use super::error::DeliveryError;
 use super::forge::{ForgeDelivery, ForgeTarget};
 use super::limits::Limits;
+use super::local::LocalBranches;
 use super::settings::{DeliverySettings, GitHubSettings, Target};
 use super::template::Template;
-use super::{Delivery, DeliveryError, LocalBranches};
 use remedy_store::{Clock, Store};
 
 /// The environment variables a GitHub token is read from, in order. Never a flag, never a file.

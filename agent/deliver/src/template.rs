@@ -16,7 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::AcceptedFix;
+use super::accepted::AcceptedFix;
 
 /// The built-in pull request template.
 pub const DEFAULT: &str = include_str!("../../templates/pr.md");

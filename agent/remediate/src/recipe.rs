@@ -1,6 +1,7 @@
 //! Declarative fixes: a policy's `remediation` edits applied to one resource, one after another,
 //! each on the text the previous one left.
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -70,7 +71,7 @@ pub fn firing_counter<'p>(
     locator: &Locator,
     policy: &str,
 ) -> impl FnMut(&Document) -> usize + 'p {
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(policies);
     let index = policies.policies().iter().position(|p| p.id == policy);
     let locator = locator.clone();
     move |document: &Document| {

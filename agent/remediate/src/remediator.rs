@@ -1,6 +1,7 @@
 //! The engine: the policy's declarative fix first, then the LLM, every candidate through the
 //! gate, and the accepted fix kept as the next fix's baseline.
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -51,7 +52,7 @@ impl<'p> Remediator<'p> {
         let Some(policy) = self.policies.get(&subject.policy) else {
             return needs_human(format!("policy {} is not loaded", subject.policy));
         };
-        let mut evaluator = self.policies.evaluator();
+        let mut evaluator = Evaluator::new(self.policies);
         let path = Path::new(&subject.file);
         // Parsed and evaluated once: the violation is found, the recipe edits and every
         // candidate is gated against this one baseline.

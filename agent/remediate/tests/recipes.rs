@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::path::{Path, PathBuf};
 
 use remedy_guardrails::PolicySet;
@@ -38,7 +39,7 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
             let path = fixtures(&policy.source).join(file);
             let text = std::fs::read_to_string(&path).unwrap();
             let language = Language::from_path(&path).unwrap();
-            let mut evaluator = policies.evaluator();
+            let mut evaluator = Evaluator::new(&policies);
             let audit = evaluator.audit_source(file, language, &text);
             for violation in audit.violations.iter().filter(|v| v.policy == policy.id) {
                 let outcome = remediator
@@ -91,7 +92,7 @@ new aws.ec2.SecurityGroup("web", {
     ],
 });
 "#;
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(&policies);
     let audit = evaluator.audit_source("index.ts", Language::TypeScript, text);
     let violation = audit
         .violations

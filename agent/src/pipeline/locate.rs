@@ -3,6 +3,7 @@
 //! snapshot: the file may have been edited since (the remediator finds the resource again by
 //! fingerprint) or the resource moved to another file (found here by type, name and policy).
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -157,7 +158,7 @@ fn find_moved(
     files: &dyn ProgramFiles,
     v: &ViolationRecord,
 ) -> Option<(Subject, String)> {
-    let mut evaluator = remediator.policies.evaluator();
+    let mut evaluator = Evaluator::new(remediator.policies);
     for file in files.program_files() {
         if file == v.file {
             continue;

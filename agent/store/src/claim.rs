@@ -9,44 +9,31 @@
 
 use super::clock::millis;
 use super::error::StoreError;
-use super::queue::{self, ClaimScope, QUEUE_ORDER, WorkItem};
+use super::queue::{self, ClaimGroups, ClaimScope, WorkItem};
+use super::select::QUEUE_ORDER;
 use super::sql::{Dialect, Sql, Tx};
-
-/// Which violations a claim takes together: those that share what delivery groups by.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ClaimGroups {
-    /// Each violation on its own, in queue order.
-    #[default]
-    None,
-    /// Violations in the same file (per-file and per-resource delivery).
-    File,
-    /// Violations of the same policy (per-policy delivery).
-    Policy,
-}
-
-impl ClaimGroups {
-    /// The column that, with the repository, names a group, and the queue index on it
-    /// (migration 0002).
-    fn column(self) -> Option<GroupColumn> {
-        match self {
-            Self::None => None,
-            Self::File => Some(GroupColumn {
-                name: "file",
-                index: "violations_queue_file",
-            }),
-            Self::Policy => Some(GroupColumn {
-                name: "policy",
-                index: "violations_queue_policy",
-            }),
-        }
-    }
-}
 
 /// What names a group in the `violations` table.
 #[derive(Debug, Clone, Copy)]
 struct GroupColumn {
     name: &'static str,
     index: &'static str,
+}
+
+/// The column that, with the repository, names a group, and the queue index on it
+/// (migration 0002).
+fn group_column(groups: ClaimGroups) -> Option<GroupColumn> {
+    match groups {
+        ClaimGroups::None => None,
+        ClaimGroups::File => Some(GroupColumn {
+            name: "file",
+            index: "violations_queue_file",
+        }),
+        ClaimGroups::Policy => Some(GroupColumn {
+            name: "policy",
+            index: "violations_queue_policy",
+        }),
+    }
 }
 
 /// The PostgreSQL advisory lock grouped claims take ("remedy" in ASCII).
@@ -68,7 +55,7 @@ pub(crate) async fn claim(
     lease: std::time::Duration,
     scope: &ClaimScope,
 ) -> Result<Vec<WorkItem>, StoreError> {
-    let picked = match scope.groups.column() {
+    let picked = match group_column(scope.groups) {
         None => pick(tx, now, scope, n, &[], None).await?,
         Some(column) => {
             if tx.dialect() == Dialect::Postgres {

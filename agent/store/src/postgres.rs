@@ -11,9 +11,9 @@ use sqlx::{ConnectOptions, Connection};
 use super::claim;
 use super::error::{StoreError, classify, redact};
 use super::migrate::{migrate_error, migrator};
+use super::options::{Core, StoreOptions};
 use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
 use super::sql::{Dialect, Tx};
-use super::{Core, StoreOptions};
 
 /// A store in a PostgreSQL database.
 #[derive(Debug, Clone)]

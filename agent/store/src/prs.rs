@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use super::Store;
+use super::backend::Backend;
 use super::error::StoreError;
-use super::queue::{Lease, NewEvent, insert_event};
+use super::queue::{NewEvent, insert_event};
 use super::sql::Sql;
 use super::types::{Status, VIOLATION_COLUMNS, VIOLATION_FROM, ViolationRecord};
 
@@ -56,212 +56,169 @@ pub struct Settlement {
     pub reason: String,
 }
 
-impl Store {
-    /// Hand a claimed violation back without counting the attempt, claimable again from
-    /// `until_ms` (a rate limit's next slot, or the delivery window's opening): deferred work is
-    /// never lost and never used up.
-    pub(crate) async fn defer_lease(
-        &self,
-        lease: &Lease,
-        until_ms: i64,
-        reason: &str,
-    ) -> Result<(), StoreError> {
-        let now = self.clock().now_ms();
-        let mut tx = self.begin_write().await?;
-        let mut sql = Sql::new(
-            "UPDATE violations SET status = 'assigned', lease_owner = NULL, lease_token = NULL, \
-             lease_expires_at = NULL, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 \
-             END, not_before = ",
-        );
-        sql.bind(until_ms)
+/// The pull requests of a repository (its normalised URL) in `state`, each with the
+/// violations that wait on it.
+pub(crate) async fn prs(
+    db: &Backend,
+    repository: &str,
+    state: PrState,
+) -> Result<Vec<PrRecord>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let mut sql = Sql::new(
+        "SELECT p.id, p.branch, p.number, p.url, p.state FROM prs p JOIN repositories r \
+         ON r.id = p.repo_id WHERE r.url = ",
+    );
+    sql.bind(repository)
+        .push(" AND p.state = ")
+        .bind(state.as_str())
+        .push(" ORDER BY p.id");
+    let rows = tx
+        .fetch_map(&sql, |row| {
+            Ok((
+                row.int("id")?,
+                PrRecord {
+                    branch: row.text("branch")?,
+                    number: row.opt_int("number")?,
+                    url: row.opt_text("url")?,
+                    state: PrState::parse(&row.text("state")?),
+                    violations: Vec::new(),
+                },
+            ))
+        })
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, mut pr) in rows {
+        let mut sql = Sql::new(format!(
+            "SELECT {VIOLATION_COLUMNS} FROM {VIOLATION_FROM} WHERE v.pr_id = "
+        ));
+        sql.bind(id)
+            .push(" AND v.status = 'pr_open' ORDER BY v.file, v.id");
+        pr.violations = tx.fetch_map(&sql, ViolationRecord::from_row).await?;
+        out.push(pr);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Record what became of a pull request and settle its violations, in one transaction:
+/// each listed violation still waiting on it (`pr_open`) moves to its new status with an
+/// event naming the pull request and the reason.
+pub(crate) async fn settle_pr(
+    db: &Backend,
+    repository: &str,
+    branch: &str,
+    state: PrState,
+    settlements: &[Settlement],
+    actor: &str,
+) -> Result<u64, StoreError> {
+    let now = db.clock().now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut sql = Sql::new(
+        "SELECT p.id, p.number FROM prs p JOIN repositories r ON r.id = p.repo_id WHERE r.url = ",
+    );
+    sql.bind(repository).push(" AND p.branch = ").bind(branch);
+    let Some(row) = tx.fetch_optional(&sql).await? else {
+        return Ok(0);
+    };
+    let pr_id = row.int("id").map_err(|e| tx.decode_error(&e))?;
+    let number = row.opt_int("number").map_err(|e| tx.decode_error(&e))?;
+    let mut update = Sql::new("UPDATE prs SET state = ");
+    update
+        .bind(state.as_str())
+        .push(", updated_at = ")
+        .bind(now)
+        .push(" WHERE id = ")
+        .bind(pr_id);
+    tx.execute(&update).await?;
+    let mut changed = 0;
+    for s in settlements {
+        let mut find = Sql::new("SELECT id FROM violations WHERE pr_id = ");
+        find.bind(pr_id)
+            .push(" AND status = 'pr_open' AND fingerprint = ")
+            .bind(s.fingerprint.as_str());
+        let Some(row) = tx.fetch_optional(&find).await? else {
+            continue;
+        };
+        let id = row.int("id").map_err(|e| tx.decode_error(&e))?;
+        let mut set = Sql::new("UPDATE violations SET status = ");
+        set.bind(s.to.as_str())
             .push(", updated_at = ")
             .bind(now)
-            .push(" WHERE id = ")
-            .bind(lease.violation_id)
-            .push(" AND lease_token = ")
-            .bind(lease.token)
-            .push(" AND status = 'in_progress'");
-        if tx.execute(&sql).await? == 0 {
-            return Err(StoreError::LeaseLost {
-                fingerprint: lease.fingerprint.clone(),
-            });
+            .push(", lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL");
+        match s.to {
+            Status::Resolved => {
+                set.push(", resolved_at = ").bind(now);
+            }
+            Status::NeedsHuman => {
+                set.push(", reason = ").bind(s.reason.as_str());
+            }
+            Status::Open => {
+                set.push(", attempts = 0, pr_id = NULL");
+            }
+            _ => {}
         }
+        set.push(" WHERE id = ").bind(id);
+        tx.execute(&set).await?;
         insert_event(
             &mut tx,
             &NewEvent {
-                violation_id: lease.violation_id,
+                violation_id: id,
                 at: now,
-                actor: &lease.worker,
-                kind: "deferred",
-                from: Some(Status::InProgress),
-                to: Some(Status::Assigned),
-                data: &serde_json::json!({ "until": until_ms, "reason": reason }),
+                actor,
+                kind: "synced",
+                from: Some(Status::PrOpen),
+                to: Some(s.to),
+                data: &serde_json::json!({
+                    "branch": branch,
+                    "number": number,
+                    "pr_state": state.as_str(),
+                    "reason": s.reason,
+                }),
             },
         )
         .await?;
-        tx.commit().await
+        changed += 1;
     }
+    tx.commit().await?;
+    Ok(changed)
+}
 
-    /// The pull requests of a repository (its normalised URL) in `state`, each with the
-    /// violations that wait on it.
-    pub async fn prs(&self, repository: &str, state: PrState) -> Result<Vec<PrRecord>, StoreError> {
-        let mut tx = self.begin_read().await?;
-        let mut sql = Sql::new(
-            "SELECT p.id, p.branch, p.number, p.url, p.state FROM prs p JOIN repositories r \
-             ON r.id = p.repo_id WHERE r.url = ",
-        );
-        sql.bind(repository)
-            .push(" AND p.state = ")
-            .bind(state.as_str())
-            .push(" ORDER BY p.id");
-        let rows = tx
-            .fetch_map(&sql, |row| {
-                Ok((
-                    row.int("id")?,
-                    PrRecord {
-                        branch: row.text("branch")?,
-                        number: row.opt_int("number")?,
-                        url: row.opt_text("url")?,
-                        state: PrState::parse(&row.text("state")?),
-                        violations: Vec::new(),
-                    },
-                ))
-            })
-            .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for (id, mut pr) in rows {
-            let mut sql = Sql::new(format!(
-                "SELECT {VIOLATION_COLUMNS} FROM {VIOLATION_FROM} WHERE v.pr_id = "
-            ));
-            sql.bind(id)
-                .push(" AND v.status = 'pr_open' ORDER BY v.file, v.id");
-            pr.violations = tx.fetch_map(&sql, ViolationRecord::from_row).await?;
-            out.push(pr);
-        }
-        tx.commit().await?;
-        Ok(out)
+/// Append an event to each violation waiting on a pull request, without changing its
+/// status (for example: a person committed to the branch, so remedy leaves it alone).
+pub(crate) async fn note_pr(
+    db: &Backend,
+    repository: &str,
+    branch: &str,
+    kind: &str,
+    data: &serde_json::Value,
+    actor: &str,
+) -> Result<u64, StoreError> {
+    let now = db.clock().now_ms();
+    let mut tx = db.begin_write().await?;
+    let mut sql = Sql::new(
+        "SELECT v.id FROM violations v JOIN prs p ON p.id = v.pr_id JOIN repositories r \
+         ON r.id = p.repo_id WHERE r.url = ",
+    );
+    sql.bind(repository)
+        .push(" AND p.branch = ")
+        .bind(branch)
+        .push(" AND v.status = 'pr_open'");
+    let ids = tx.fetch_map(&sql, |row| row.int("id")).await?;
+    for id in &ids {
+        insert_event(
+            &mut tx,
+            &NewEvent {
+                violation_id: *id,
+                at: now,
+                actor,
+                kind,
+                from: None,
+                to: None,
+                data,
+            },
+        )
+        .await?;
     }
-
-    /// Record what became of a pull request and settle its violations, in one transaction:
-    /// each listed violation still waiting on it (`pr_open`) moves to its new status with an
-    /// event naming the pull request and the reason.
-    pub async fn settle_pr(
-        &self,
-        repository: &str,
-        branch: &str,
-        state: PrState,
-        settlements: &[Settlement],
-        actor: &str,
-    ) -> Result<u64, StoreError> {
-        let now = self.clock().now_ms();
-        let mut tx = self.begin_write().await?;
-        let mut sql = Sql::new(
-            "SELECT p.id, p.number FROM prs p JOIN repositories r ON r.id = p.repo_id WHERE r.url = ",
-        );
-        sql.bind(repository).push(" AND p.branch = ").bind(branch);
-        let Some(row) = tx.fetch_optional(&sql).await? else {
-            return Ok(0);
-        };
-        let pr_id = row.int("id").map_err(|e| tx.decode_error(&e))?;
-        let number = row.opt_int("number").map_err(|e| tx.decode_error(&e))?;
-        let mut update = Sql::new("UPDATE prs SET state = ");
-        update
-            .bind(state.as_str())
-            .push(", updated_at = ")
-            .bind(now)
-            .push(" WHERE id = ")
-            .bind(pr_id);
-        tx.execute(&update).await?;
-        let mut changed = 0;
-        for s in settlements {
-            let mut find = Sql::new("SELECT id FROM violations WHERE pr_id = ");
-            find.bind(pr_id)
-                .push(" AND status = 'pr_open' AND fingerprint = ")
-                .bind(s.fingerprint.as_str());
-            let Some(row) = tx.fetch_optional(&find).await? else {
-                continue;
-            };
-            let id = row.int("id").map_err(|e| tx.decode_error(&e))?;
-            let mut set = Sql::new("UPDATE violations SET status = ");
-            set.bind(s.to.as_str())
-                .push(", updated_at = ")
-                .bind(now)
-                .push(", lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL");
-            match s.to {
-                Status::Resolved => {
-                    set.push(", resolved_at = ").bind(now);
-                }
-                Status::NeedsHuman => {
-                    set.push(", reason = ").bind(s.reason.as_str());
-                }
-                Status::Open => {
-                    set.push(", attempts = 0, pr_id = NULL");
-                }
-                _ => {}
-            }
-            set.push(" WHERE id = ").bind(id);
-            tx.execute(&set).await?;
-            insert_event(
-                &mut tx,
-                &NewEvent {
-                    violation_id: id,
-                    at: now,
-                    actor,
-                    kind: "synced",
-                    from: Some(Status::PrOpen),
-                    to: Some(s.to),
-                    data: &serde_json::json!({
-                        "branch": branch,
-                        "number": number,
-                        "pr_state": state.as_str(),
-                        "reason": s.reason,
-                    }),
-                },
-            )
-            .await?;
-            changed += 1;
-        }
-        tx.commit().await?;
-        Ok(changed)
-    }
-
-    /// Append an event to each violation waiting on a pull request, without changing its
-    /// status (for example: a person committed to the branch, so remedy leaves it alone).
-    pub async fn note_pr(
-        &self,
-        repository: &str,
-        branch: &str,
-        kind: &str,
-        data: &serde_json::Value,
-        actor: &str,
-    ) -> Result<u64, StoreError> {
-        let now = self.clock().now_ms();
-        let mut tx = self.begin_write().await?;
-        let mut sql = Sql::new(
-            "SELECT v.id FROM violations v JOIN prs p ON p.id = v.pr_id JOIN repositories r \
-             ON r.id = p.repo_id WHERE r.url = ",
-        );
-        sql.bind(repository)
-            .push(" AND p.branch = ")
-            .bind(branch)
-            .push(" AND v.status = 'pr_open'");
-        let ids = tx.fetch_map(&sql, |row| row.int("id")).await?;
-        for id in &ids {
-            insert_event(
-                &mut tx,
-                &NewEvent {
-                    violation_id: *id,
-                    at: now,
-                    actor,
-                    kind,
-                    from: None,
-                    to: None,
-                    data,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(ids.len() as u64)
-    }
+    tx.commit().await?;
+    Ok(ids.len() as u64)
 }

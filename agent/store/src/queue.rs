@@ -14,50 +14,23 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::claim::ClaimGroups;
 use super::clock::{Clock, millis};
 use super::error::StoreError;
+use super::options::{AGENT, Core};
 use super::select::{self, Transition};
 use super::sql::{Sql, Tx};
 use super::types::{PrRef, Status, ViolationRecord};
-use super::{AGENT, Core};
 
-/// How failed work is retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Claims a violation gets before it goes to `needs_human`.
-    pub max_attempts: u32,
-    /// Delay after the first failure; doubled after each further one.
-    pub base_delay: Duration,
-    /// Longest delay.
-    pub max_delay: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            base_delay: Duration::from_secs(60),
-            max_delay: Duration::from_secs(6 * 3600),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// The delay before retrying after failed attempt `attempt` (1-based): the exponential
-    /// delay, less up to half of it at random ("equal jitter"), so that workers that failed
-    /// together do not retry together.
-    pub fn delay(&self, attempt: u32, random: u64) -> Duration {
-        let exp = attempt.saturating_sub(1).min(32);
-        let full = self
-            .base_delay
-            .saturating_mul(1u32 << exp.min(31))
-            .min(self.max_delay);
-        let full_ms = u64::try_from(full.as_millis()).unwrap_or(u64::MAX);
-        let half = full_ms / 2;
-        let jitter = if half == 0 { 0 } else { random % (half + 1) };
-        Duration::from_millis(full_ms - half + jitter)
-    }
+/// Which violations a claim takes together: those that share what delivery groups by.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClaimGroups {
+    /// Each violation on its own, in queue order.
+    #[default]
+    None,
+    /// Violations in the same file (per-file and per-resource delivery).
+    File,
+    /// Violations of the same policy (per-policy delivery).
+    Policy,
 }
 
 /// Which work a claim may take.
@@ -206,9 +179,6 @@ pub(crate) fn write_claimable(sql: &mut Sql, now: i64, scope: &ClaimScope) {
             .bind_list(scope.policies.iter().map(String::as_str));
     }
 }
-
-/// The order in which work is claimed (and violations listed).
-pub(crate) const QUEUE_ORDER: &str = "v.priority, v.severity_rank DESC, v.first_seen_at, v.id";
 
 /// Violations whose lease expired on their last attempt go to `needs_human` instead of being
 /// claimed again: a violation that kills every worker that touches it must not loop forever.
@@ -579,41 +549,10 @@ pub(crate) async fn items(
         .collect())
 }
 
-impl super::Store {
-    /// Append one `attempt` event per remediation attempt (provider, model, prompt hash, tokens,
-    /// latency, the gate's verdict) to a violation this worker holds.
-    pub(crate) async fn insert_attempts(
-        &self,
-        lease: &Lease,
-        attempts: &[serde_json::Value],
-    ) -> Result<(), StoreError> {
-        if attempts.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.begin_write().await?;
-        let at = self.clock().now_ms();
-        for data in attempts {
-            insert_event(
-                &mut tx,
-                &NewEvent {
-                    violation_id: lease.violation_id,
-                    at,
-                    actor: &lease.worker,
-                    kind: "attempt",
-                    from: None,
-                    to: None,
-                    data,
-                },
-            )
-            .await?;
-        }
-        tx.commit().await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::RetryPolicy;
 
     #[test]
     fn backoff_doubles_within_jitter_and_caps() {

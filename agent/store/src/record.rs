@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashSet};
 use remedy_guardrails::{PolicySet, Severity, Tally, Violation};
 use serde::Serialize;
 
-use super::Store;
+use super::backend::Backend;
 use super::error::StoreError;
 use super::repo::Repository;
 use super::select::{Transition, transition};
@@ -116,21 +116,22 @@ fn to_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-impl Store {
-    /// Record an audit (see the module docs).
-    pub async fn record(&self, input: &RecordInput<'_>) -> Result<RecordSummary, StoreError> {
-        let now = self.clock().now_ms();
-        let mut tx = self.begin_write().await?;
-        let summary = record_in(&mut tx, input, now).await?;
-        tx.commit().await?;
-        tracing::info!(
-            opened = summary.opened,
-            reopened = summary.reopened,
-            resolved = summary.resolved,
-            "audit recorded"
-        );
-        Ok(summary)
-    }
+/// Record an audit (see the module docs).
+pub(crate) async fn record(
+    db: &Backend,
+    input: &RecordInput<'_>,
+) -> Result<RecordSummary, StoreError> {
+    let now = db.clock().now_ms();
+    let mut tx = db.begin_write().await?;
+    let summary = record_in(&mut tx, input, now).await?;
+    tx.commit().await?;
+    tracing::info!(
+        opened = summary.opened,
+        reopened = summary.reopened,
+        resolved = summary.resolved,
+        "audit recorded"
+    );
+    Ok(summary)
 }
 
 async fn record_in(

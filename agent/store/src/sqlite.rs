@@ -17,9 +17,9 @@ use sqlx::sqlite::{
 use super::claim;
 use super::error::{StoreError, classify};
 use super::migrate::{migrate_error, migrator};
+use super::options::{Core, StoreOptions};
 use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
 use super::sql::{Dialect, Tx};
-use super::{Core, StoreOptions};
 
 /// How long a writer waits for another to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);

@@ -3,10 +3,11 @@
 
 use serde::Serialize;
 
+use super::backend::Backend;
+use super::clock::format_time;
 use super::error::StoreError;
 use super::select::{Filter, resolve, write_filter};
 use super::sql::Sql;
-use super::{Store, format_time};
 
 /// How much work waits, and for how long the oldest has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -35,64 +36,62 @@ pub struct PrSummary {
     pub updated_at: String,
 }
 
-impl Store {
-    /// The agent's queue within `filter` (repositories, policies…).
-    pub async fn queue_stats(&self, filter: &Filter) -> Result<QueueStats, StoreError> {
-        let mut tx = self.begin_read().await?;
-        let resolved = resolve(&mut tx, filter).await?;
-        let mut depth = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");
-        write_filter(&mut depth, filter, &resolved);
-        depth
-            .push(" AND v.status = 'assigned' AND v.assignee = ")
-            .bind(super::AGENT);
-        let mut busy = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");
-        write_filter(&mut busy, filter, &resolved);
-        busy.push(" AND v.status = 'in_progress'");
-        let mut oldest = Sql::new("SELECT MIN(v.updated_at) AS oldest FROM violations v WHERE ");
-        write_filter(&mut oldest, filter, &resolved);
-        oldest
-            .push(" AND v.status = 'assigned' AND v.assignee = ")
-            .bind(super::AGENT);
-        let depth = tx.fetch_int(&depth).await?;
-        let in_progress = tx.fetch_int(&busy).await?;
-        let oldest = tx
-            .fetch_map(&oldest, |r| r.opt_int("oldest"))
-            .await?
-            .into_iter()
-            .next()
-            .flatten();
-        tx.commit().await?;
-        Ok(QueueStats {
-            depth: u64::try_from(depth).unwrap_or(0),
-            in_progress: u64::try_from(in_progress).unwrap_or(0),
-            oldest_updated_at: oldest,
-        })
-    }
+/// The agent's queue within `filter` (repositories, policies…).
+pub(crate) async fn queue_stats(db: &Backend, filter: &Filter) -> Result<QueueStats, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let resolved = resolve(&mut tx, filter).await?;
+    let mut depth = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");
+    write_filter(&mut depth, filter, &resolved);
+    depth
+        .push(" AND v.status = 'assigned' AND v.assignee = ")
+        .bind(super::options::AGENT);
+    let mut busy = Sql::new("SELECT COUNT(*) FROM violations v WHERE ");
+    write_filter(&mut busy, filter, &resolved);
+    busy.push(" AND v.status = 'in_progress'");
+    let mut oldest = Sql::new("SELECT MIN(v.updated_at) AS oldest FROM violations v WHERE ");
+    write_filter(&mut oldest, filter, &resolved);
+    oldest
+        .push(" AND v.status = 'assigned' AND v.assignee = ")
+        .bind(super::options::AGENT);
+    let depth = tx.fetch_int(&depth).await?;
+    let in_progress = tx.fetch_int(&busy).await?;
+    let oldest = tx
+        .fetch_map(&oldest, |r| r.opt_int("oldest"))
+        .await?
+        .into_iter()
+        .next()
+        .flatten();
+    tx.commit().await?;
+    Ok(QueueStats {
+        depth: u64::try_from(depth).unwrap_or(0),
+        in_progress: u64::try_from(in_progress).unwrap_or(0),
+        oldest_updated_at: oldest,
+    })
+}
 
-    /// Pull requests (branches) by most recently updated, with how many violations each holds.
-    pub async fn pr_summaries(&self, limit: u64) -> Result<Vec<PrSummary>, StoreError> {
-        let mut tx = self.begin_read().await?;
-        let mut sql = Sql::new(
-            "SELECT r.url AS repo_url, p.branch, p.number, p.url, p.state, p.created_at, p.updated_at, \
-             (SELECT COUNT(*) FROM violations v WHERE v.pr_id = p.id) AS n \
-             FROM prs p JOIN repositories r ON r.id = p.repo_id ORDER BY p.updated_at DESC, p.id DESC LIMIT ",
-        );
-        sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let prs = tx
-            .fetch_map(&sql, |r| {
-                Ok(PrSummary {
-                    repository: r.text("repo_url")?,
-                    branch: r.text("branch")?,
-                    number: r.opt_int("number")?,
-                    url: r.opt_text("url")?,
-                    state: r.text("state")?,
-                    violations: r.int("n")?,
-                    created_at: format_time(r.int("created_at")?),
-                    updated_at: format_time(r.int("updated_at")?),
-                })
+/// Pull requests (branches) by most recently updated, with how many violations each holds.
+pub(crate) async fn pr_summaries(db: &Backend, limit: u64) -> Result<Vec<PrSummary>, StoreError> {
+    let mut tx = db.begin_read().await?;
+    let mut sql = Sql::new(
+        "SELECT r.url AS repo_url, p.branch, p.number, p.url, p.state, p.created_at, p.updated_at, \
+         (SELECT COUNT(*) FROM violations v WHERE v.pr_id = p.id) AS n \
+         FROM prs p JOIN repositories r ON r.id = p.repo_id ORDER BY p.updated_at DESC, p.id DESC LIMIT ",
+    );
+    sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let prs = tx
+        .fetch_map(&sql, |r| {
+            Ok(PrSummary {
+                repository: r.text("repo_url")?,
+                branch: r.text("branch")?,
+                number: r.opt_int("number")?,
+                url: r.opt_text("url")?,
+                state: r.text("state")?,
+                violations: r.int("n")?,
+                created_at: format_time(r.int("created_at")?),
+                updated_at: format_time(r.int("updated_at")?),
             })
-            .await?;
-        tx.commit().await?;
-        Ok(prs)
-    }
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(prs)
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::Store;
+use super::backend::Backend;
 use super::clock::format_day;
 use super::error::StoreError;
 use super::select::{Filter, resolve, write_filter};
@@ -152,125 +152,127 @@ fn zero_counts() -> BTreeMap<Status, u64> {
     Status::ALL.into_iter().map(|s| (s, 0)).collect()
 }
 
-impl Store {
-    /// The burn-down for the violations matching `filter` (scores and trend follow its
-    /// repositories only), broken down `by`.
-    pub async fn status(&self, filter: &Filter, by: StatusBy) -> Result<StatusReport, StoreError> {
-        let now = self.clock().now_ms();
-        let mut tx = self.begin_read().await?;
-        let resolved = resolve(&mut tx, filter).await?;
+/// The burn-down for the violations matching `filter` (scores and trend follow its
+/// repositories only), broken down `by`.
+pub(crate) async fn status(
+    db: &Backend,
+    filter: &Filter,
+    by: StatusBy,
+) -> Result<StatusReport, StoreError> {
+    let now = db.clock().now_ms();
+    let mut tx = db.begin_read().await?;
+    let resolved = resolve(&mut tx, filter).await?;
 
-        // Counts, grouped by the breakdown key (and always by status).
-        let key = match by {
-            StatusBy::Status => "v.status",
-            StatusBy::Policy | StatusBy::Framework => "v.policy",
-            StatusBy::Severity => "v.severity",
-            StatusBy::Repo => "r.url",
+    // Counts, grouped by the breakdown key (and always by status).
+    let key = match by {
+        StatusBy::Status => "v.status",
+        StatusBy::Policy | StatusBy::Framework => "v.policy",
+        StatusBy::Severity => "v.severity",
+        StatusBy::Repo => "r.url",
+    };
+    let mut sql = Sql::new(format!(
+        "SELECT {key} AS k, v.status, COUNT(*) AS n FROM violations v \
+         JOIN repositories r ON r.id = v.repo_id WHERE "
+    ));
+    write_filter(&mut sql, filter, &resolved);
+    sql.push(&format!(" GROUP BY {key}, v.status"));
+    let rows = tx
+        .fetch_map(&sql, |r| Ok((r.text("k")?, r.text("status")?, r.int("n")?)))
+        .await?;
+    let mut counts = zero_counts();
+    let mut by_key: BTreeMap<String, BTreeMap<Status, u64>> = BTreeMap::new();
+    let frameworks_of = if by == StatusBy::Framework {
+        policy_frameworks(&mut tx).await?
+    } else {
+        BTreeMap::new()
+    };
+    for (k, status, n) in rows {
+        let Ok(status) = status.parse::<Status>() else {
+            continue;
         };
-        let mut sql = Sql::new(format!(
-            "SELECT {key} AS k, v.status, COUNT(*) AS n FROM violations v \
-             JOIN repositories r ON r.id = v.repo_id WHERE "
-        ));
-        write_filter(&mut sql, filter, &resolved);
-        sql.push(&format!(" GROUP BY {key}, v.status"));
-        let rows = tx
-            .fetch_map(&sql, |r| Ok((r.text("k")?, r.text("status")?, r.int("n")?)))
-            .await?;
-        let mut counts = zero_counts();
-        let mut by_key: BTreeMap<String, BTreeMap<Status, u64>> = BTreeMap::new();
-        let frameworks_of = if by == StatusBy::Framework {
-            policy_frameworks(&mut tx).await?
+        let n = count(n);
+        *counts.entry(status).or_default() += n;
+        let keys: Vec<String> = if by == StatusBy::Framework {
+            frameworks_of.get(&k).cloned().unwrap_or_default()
         } else {
-            BTreeMap::new()
+            vec![k]
         };
-        for (k, status, n) in rows {
-            let Ok(status) = status.parse::<Status>() else {
-                continue;
-            };
-            let n = count(n);
-            *counts.entry(status).or_default() += n;
-            let keys: Vec<String> = if by == StatusBy::Framework {
-                frameworks_of.get(&k).cloned().unwrap_or_default()
-            } else {
-                vec![k]
-            };
-            for k in keys {
-                *by_key
-                    .entry(k)
-                    .or_insert_with(zero_counts)
-                    .entry(status)
-                    .or_default() += n;
-            }
+        for k in keys {
+            *by_key
+                .entry(k)
+                .or_insert_with(zero_counts)
+                .entry(status)
+                .or_default() += n;
         }
-        let total = counts.values().sum();
-        let breakdown = (by != StatusBy::Status).then(|| {
-            let mut rows: Vec<BreakdownRow> = by_key
-                .into_iter()
-                .map(|(key, counts)| BreakdownRow {
-                    key,
-                    total: counts.values().sum(),
-                    counts,
-                })
-                .collect();
-            rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
-            Breakdown {
-                by: by.as_str(),
-                rows,
-            }
-        });
-
-        let repo_filter = repo_condition(filter);
-        let (scores, frameworks) = latest_scores(&mut tx, &repo_filter).await?;
-        let trend = trend(&mut tx, &repo_filter).await?;
-        let activity = activity(&mut tx, &repo_filter, now).await?;
-
-        let mut reopens = Sql::new(
-            "SELECT CAST(COALESCE(SUM(v.reopen_count), 0) AS BIGINT) FROM violations v WHERE ",
-        );
-        write_filter(&mut reopens, filter, &resolved);
-        let reopens = count(tx.fetch_int(&reopens).await?);
-
-        let mut human = Sql::new(
-            "SELECT v.fingerprint, r.url, v.policy, v.file, v.line, v.resource_name, v.name_expr, \
-             v.reason, v.last_error FROM violations v JOIN repositories r ON r.id = v.repo_id \
-             WHERE v.status = 'needs_human' AND ",
-        );
-        write_filter(&mut human, filter, &resolved);
-        human
-            .push(" ORDER BY ")
-            .push(super::queue::QUEUE_ORDER)
-            .push(" LIMIT ")
-            .bind(NEEDS_HUMAN_SHOWN);
-        let needs_human = tx
-            .fetch_map(&human, |r| {
-                Ok(NeedsHuman {
-                    fingerprint: r.text("fingerprint")?,
-                    repository: r.text("url")?,
-                    policy: r.text("policy")?,
-                    file: r.text("file")?,
-                    line: r.int("line")?,
-                    resource: r
-                        .opt_text("resource_name")?
-                        .map_or_else(|| r.text("name_expr"), Ok)?,
-                    reason: r.opt_text("reason")?,
-                    last_error: r.opt_text("last_error")?,
-                })
-            })
-            .await?;
-        tx.commit().await?;
-
-        Ok(StatusReport {
-            total,
-            counts,
-            breakdown,
-            scores,
-            frameworks,
-            trend,
-            activity,
-            reopens,
-            needs_human,
-        })
     }
+    let total = counts.values().sum();
+    let breakdown = (by != StatusBy::Status).then(|| {
+        let mut rows: Vec<BreakdownRow> = by_key
+            .into_iter()
+            .map(|(key, counts)| BreakdownRow {
+                key,
+                total: counts.values().sum(),
+                counts,
+            })
+            .collect();
+        rows.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.key.cmp(&b.key)));
+        Breakdown {
+            by: by.as_str(),
+            rows,
+        }
+    });
+
+    let repo_filter = repo_condition(filter);
+    let (scores, frameworks) = latest_scores(&mut tx, &repo_filter).await?;
+    let trend = trend(&mut tx, &repo_filter).await?;
+    let activity = activity(&mut tx, &repo_filter, now).await?;
+
+    let mut reopens = Sql::new(
+        "SELECT CAST(COALESCE(SUM(v.reopen_count), 0) AS BIGINT) FROM violations v WHERE ",
+    );
+    write_filter(&mut reopens, filter, &resolved);
+    let reopens = count(tx.fetch_int(&reopens).await?);
+
+    let mut human = Sql::new(
+        "SELECT v.fingerprint, r.url, v.policy, v.file, v.line, v.resource_name, v.name_expr, \
+         v.reason, v.last_error FROM violations v JOIN repositories r ON r.id = v.repo_id \
+         WHERE v.status = 'needs_human' AND ",
+    );
+    write_filter(&mut human, filter, &resolved);
+    human
+        .push(" ORDER BY ")
+        .push(super::select::QUEUE_ORDER)
+        .push(" LIMIT ")
+        .bind(NEEDS_HUMAN_SHOWN);
+    let needs_human = tx
+        .fetch_map(&human, |r| {
+            Ok(NeedsHuman {
+                fingerprint: r.text("fingerprint")?,
+                repository: r.text("url")?,
+                policy: r.text("policy")?,
+                file: r.text("file")?,
+                line: r.int("line")?,
+                resource: r
+                    .opt_text("resource_name")?
+                    .map_or_else(|| r.text("name_expr"), Ok)?,
+                reason: r.opt_text("reason")?,
+                last_error: r.opt_text("last_error")?,
+            })
+        })
+        .await?;
+    tx.commit().await?;
+
+    Ok(StatusReport {
+        total,
+        counts,
+        breakdown,
+        scores,
+        frameworks,
+        trend,
+        activity,
+        reopens,
+        needs_human,
+    })
 }
 
 /// Policy id → the frameworks it maps to, from the recorded violations.

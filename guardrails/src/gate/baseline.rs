@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use remedy_source::Resource;
 use remedy_source::edit::Document;
 
-use crate::audit::{FileAudit, summarize};
-use crate::engine::{Evaluation, Evaluator, evaluates_same};
+use crate::engine::{Evaluation, Evaluator, evaluates_same, summarize};
+use crate::violation::FileAudit;
 
 /// The file a fix starts from, parsed and evaluated once for every candidate checked against
 /// it (the recipe's fix, each LLM attempt).
@@ -138,7 +138,7 @@ new aws.kms.Key("k", { description: "k" });
 
     #[test]
     fn derive_reevaluates_what_changed_and_keeps_the_rest() {
-        let mut evaluator = policies().evaluator();
+        let mut evaluator = Evaluator::new(policies());
         let baseline = Baseline::new(&mut evaluator, "index.ts", document(BEFORE));
         assert_eq!(baseline.file(), "index.ts");
         assert_eq!(baseline.evaluations().len(), 3);

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -132,9 +133,7 @@ fn build(policies: &PolicySet, bases: &BTreeMap<String, BaseSpec>, spec: CaseSpe
     };
     let language = Language::from_path(Path::new(&base.file)).unwrap();
     // The target is the violation as an audit of the base reports it.
-    let audit = policies
-        .evaluator()
-        .audit_source(&base.file, language, &base.text);
+    let audit = Evaluator::new(policies).audit_source(&base.file, language, &base.text);
     let t = &spec.target;
     let violation = audit
         .violations

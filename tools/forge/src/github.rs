@@ -9,8 +9,8 @@ use secrecy::ExposeSecret;
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
-pub use super::Token;
-use super::{
+pub use crate::api::Token;
+use crate::api::{
     BoxFuture, ChecksState, Forge, ForgeError, NewPullRequest, PrState, PullRequest, RetryPolicy,
 };
 
@@ -259,14 +259,15 @@ struct ApiPull {
     node_id: Option<String>,
 }
 
-impl From<ApiPull> for PullRequest {
-    fn from(p: ApiPull) -> Self {
+impl ApiPull {
+    fn into_pull(self) -> PullRequest {
+        let p = self;
         let state = match p.state.as_str() {
             "open" => PrState::Open,
             _ if p.merged == Some(true) || p.merged_at.is_some() => PrState::Merged,
             _ => PrState::Closed,
         };
-        Self {
+        PullRequest {
             number: p.number,
             url: p.html_url,
             title: p.title,
@@ -315,12 +316,12 @@ impl Forge for GitHub {
             Ok(pulls
                 .into_iter()
                 .find(|p| p.head.name == head)
-                .map(Into::into))
+                .map(ApiPull::into_pull))
         })
     }
 
     fn get_pull(&self, number: u64) -> BoxFuture<'_, Result<PullRequest, ForgeError>> {
-        Box::pin(async move { self.pull_json(number).await.map(Into::into) })
+        Box::pin(async move { self.pull_json(number).await.map(ApiPull::into_pull) })
     }
 
     fn open_pulls<'a>(
@@ -340,7 +341,7 @@ impl Forge for GitHub {
                     pulls
                         .into_iter()
                         .filter(|p| p.head.name.starts_with(prefix))
-                        .map(PullRequest::from),
+                        .map(ApiPull::into_pull),
                 );
                 if last {
                     break;
@@ -373,7 +374,7 @@ impl Forge for GitHub {
                 .await?;
             let created: ApiPull = self.parse(&text, "open pull request")?;
             let number = created.number;
-            let mut pull: PullRequest = created.into();
+            let mut pull = created.into_pull();
             if !pr.labels.is_empty() {
                 self.add_labels(number, &pr.labels).await?;
                 pull.labels.clone_from(&pr.labels);
@@ -402,7 +403,7 @@ impl Forge for GitHub {
                 )
                 .await?;
             let pull: ApiPull = self.parse(&text, "update pull request")?;
-            Ok(pull.into())
+            Ok(pull.into_pull())
         })
     }
 

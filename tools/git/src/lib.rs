@@ -7,7 +7,7 @@
 //! callback.
 //!
 //! - [`repo`]: opening a repository (a work tree, or a bare managed clone);
-//! - [`tree`]: the files of a commit, and [`Revision`], one commit's files to read;
+//! - [`tree`]: the files of a commit; [`Revision`], one commit's files to read;
 //! - [`commit`]: writing commits without a checkout, and reading history;
 //! - [`refs`]: branches and references, getting past locks dead processes left;
 //! - [`remote`]: fetch and push through anonymous remotes.
@@ -17,6 +17,7 @@ mod error;
 mod refs;
 mod remote;
 mod repo;
+mod revision;
 mod tree;
 
 #[cfg(test)]
@@ -27,4 +28,4 @@ pub use error::GitError;
 pub use git2::Oid;
 pub use remote::{Auth, Token, redact_url};
 pub use repo::Repo;
-pub use tree::Revision;
+pub use revision::Revision;

@@ -7,7 +7,7 @@ use git2::{Cred, CredentialType, FetchOptions, PushOptions, RemoteCallbacks};
 use secrecy::ExposeSecret;
 
 use crate::error::GitError;
-use crate::repo::Repo;
+use git2::Repository;
 
 /// A token for HTTPS remotes (and forge APIs): never printed, zeroed when dropped.
 pub type Token = secrecy::SecretString;
@@ -66,64 +66,72 @@ fn callbacks<'a>(auth: &'a Auth, tries: &'a Cell<u32>) -> RemoteCallbacks<'a> {
     callbacks
 }
 
-impl Repo {
-    /// Fetch `refspecs` (`+refs/heads/main:refs/remotes/origin/main`) from `url`. A refspec
-    /// whose source does not exist on the remote is not an error: its destination is left
-    /// as it was, so callers delete it first when they need to know.
-    pub fn fetch(&self, url: &str, refspecs: &[String], auth: &Auth) -> Result<(), GitError> {
-        let clean = redact_url(url);
-        let tries = Cell::new(0);
-        let mut options = FetchOptions::new();
-        options.remote_callbacks(callbacks(auth, &tries));
-        options.download_tags(git2::AutotagOption::None);
-        let mut remote = self.repo.remote_anonymous(url)?;
+/// Fetch `refspecs` (`+refs/heads/main:refs/remotes/origin/main`) from `url`. A refspec
+/// whose source does not exist on the remote is not an error: its destination is left
+/// as it was, so callers delete it first when they need to know.
+pub(crate) fn fetch(
+    repo: &Repository,
+    url: &str,
+    refspecs: &[String],
+    auth: &Auth,
+) -> Result<(), GitError> {
+    let clean = redact_url(url);
+    let tries = Cell::new(0);
+    let mut options = FetchOptions::new();
+    options.remote_callbacks(callbacks(auth, &tries));
+    options.download_tags(git2::AutotagOption::None);
+    let mut remote = repo.remote_anonymous(url)?;
+    remote
+        .fetch(refspecs, Some(&mut options), None)
+        .map_err(|e| GitError::Remote {
+            op: "fetch from",
+            remote: clean.clone(),
+            message: scrub(e.message(), url, auth),
+        })?;
+    tracing::debug!(remote = %clean, refspecs = ?refspecs, "fetched");
+    Ok(())
+}
+
+/// Push `refspecs` (`+refs/heads/x:refs/heads/x` to force) to `url`; an error when the
+/// remote rejects any of them.
+pub(crate) fn push(
+    repo: &Repository,
+    url: &str,
+    refspecs: &[String],
+    auth: &Auth,
+) -> Result<(), GitError> {
+    let clean = redact_url(url);
+    let tries = Cell::new(0);
+    let rejected = std::cell::RefCell::new(Vec::new());
+    {
+        let mut cbs = callbacks(auth, &tries);
+        cbs.push_update_reference(|name, status| {
+            if let Some(status) = status {
+                rejected.borrow_mut().push(format!("{name}: {status}"));
+            }
+            Ok(())
+        });
+        let mut options = PushOptions::new();
+        options.remote_callbacks(cbs);
+        let mut remote = repo.remote_anonymous(url)?;
         remote
-            .fetch(refspecs, Some(&mut options), None)
+            .push(refspecs, Some(&mut options))
             .map_err(|e| GitError::Remote {
-                op: "fetch from",
+                op: "push to",
                 remote: clean.clone(),
                 message: scrub(e.message(), url, auth),
             })?;
-        tracing::debug!(remote = %clean, refspecs = ?refspecs, "fetched");
-        Ok(())
     }
-
-    /// Push `refspecs` (`+refs/heads/x:refs/heads/x` to force) to `url`; an error when the
-    /// remote rejects any of them.
-    pub fn push(&self, url: &str, refspecs: &[String], auth: &Auth) -> Result<(), GitError> {
-        let clean = redact_url(url);
-        let tries = Cell::new(0);
-        let rejected = std::cell::RefCell::new(Vec::new());
-        {
-            let mut cbs = callbacks(auth, &tries);
-            cbs.push_update_reference(|name, status| {
-                if let Some(status) = status {
-                    rejected.borrow_mut().push(format!("{name}: {status}"));
-                }
-                Ok(())
-            });
-            let mut options = PushOptions::new();
-            options.remote_callbacks(cbs);
-            let mut remote = self.repo.remote_anonymous(url)?;
-            remote
-                .push(refspecs, Some(&mut options))
-                .map_err(|e| GitError::Remote {
-                    op: "push to",
-                    remote: clean.clone(),
-                    message: scrub(e.message(), url, auth),
-                })?;
-        }
-        let rejected = rejected.into_inner();
-        if !rejected.is_empty() {
-            return Err(GitError::Remote {
-                op: "push to",
-                remote: clean,
-                message: format!("rejected: {}", rejected.join("; ")),
-            });
-        }
-        tracing::debug!(remote = %clean, refspecs = ?refspecs, "pushed");
-        Ok(())
+    let rejected = rejected.into_inner();
+    if !rejected.is_empty() {
+        return Err(GitError::Remote {
+            op: "push to",
+            remote: clean,
+            message: format!("rejected: {}", rejected.join("; ")),
+        });
     }
+    tracing::debug!(remote = %clean, refspecs = ?refspecs, "pushed");
+    Ok(())
 }
 
 /// libgit2 messages should never hold a credential; make sure of it.

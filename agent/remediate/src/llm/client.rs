@@ -21,7 +21,8 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use secrecy::SecretString;
 
-use super::{ApiKey, LlmError, LlmSettings};
+use super::error::LlmError;
+use super::settings::{ApiKey, LlmSettings};
 
 /// Longest error text kept from a response body.
 const MAX_ERROR_CHARS: usize = 300;

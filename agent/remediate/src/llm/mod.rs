@@ -16,6 +16,7 @@
 //! a log, an event, an error or a request body.
 
 mod client;
+mod error;
 pub mod prompt_size;
 mod prompts;
 mod session;
@@ -23,18 +24,7 @@ pub mod settings;
 mod tools;
 mod workspace;
 
+pub use error::LlmError;
 pub use prompts::Prompts;
 pub use session::{AssistantTurn, LlmAgent, Recording, first_request};
 pub use settings::{ApiKey, KEY_VARIABLES, LlmSettings};
-
-/// Why the LLM agent could not be set up or a request failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LlmError {
-    /// A setting is wrong; `key` is its name under `[llm]`.
-    #[error("llm.{key}: {message}")]
-    Setting { key: &'static str, message: String },
-    #[error("cannot set up the HTTP client: {0}")]
-    Client(String),
-    #[error("LLM request failed: {0}")]
-    Request(String),
-}

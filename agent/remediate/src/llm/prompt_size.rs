@@ -3,9 +3,11 @@
 //! `remedy_eval::fixtures::violating_programs`). Measured by the `prompt_size` benchmark (with a
 //! real tokenizer) and guarded by a test.
 
+use remedy_guardrails::Evaluator;
 use std::path::Path;
 
-use super::{Prompts, first_request};
+use super::prompts::Prompts;
+use super::session::first_request;
 use crate::recipe::{self, Locator, TeamValues};
 use crate::request::FixRequest;
 use remedy_guardrails::PolicySet;
@@ -33,7 +35,7 @@ pub fn samples(
     root: &Path,
 ) -> Result<Vec<PromptSample>, String> {
     let prompts = Prompts::default();
-    let mut evaluator = policies.evaluator();
+    let mut evaluator = Evaluator::new(policies);
     let mut out = Vec::new();
     for (label, text) in programs {
         // Fixtures are named by their real path; the gate suite's by the program's name.

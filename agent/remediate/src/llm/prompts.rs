@@ -6,7 +6,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::LlmError;
+use super::error::LlmError;
 
 const SYSTEM: &str = include_str!("../../../../prompts/system.txt");
 const TASK: &str = include_str!("../../../../prompts/task.txt");

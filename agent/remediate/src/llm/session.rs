@@ -14,10 +14,11 @@ use async_openai::types::chat::{
 };
 
 use super::client::ChatClient;
+use super::error::LlmError;
 use super::prompts::{self, Prompts, render};
+use super::settings::{ApiKey, LlmSettings};
 use super::tools::{self, Step};
 use super::workspace::{self, Workspace, editable_note};
-use super::{ApiKey, LlmError, LlmSettings};
 use crate::recipe::TeamValues;
 use crate::request::{
     BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, Usage,

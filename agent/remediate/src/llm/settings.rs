@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::LlmError;
+use super::error::LlmError;
 
 /// Environment variables holding the API key, in order of preference.
 pub const KEY_VARIABLES: [&str; 2] = ["REMEDY_LLM_API_KEY", "OPENAI_API_KEY"];

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+use crate::engine::Evaluator;
 use std::path::Path;
 use std::sync::LazyLock;
 
@@ -54,7 +55,7 @@ impl Fixture {
     ) -> Self {
         let path = Path::new(file);
         let language = Language::from_path(path).unwrap();
-        let mut evaluator = policies().evaluator();
+        let mut evaluator = Evaluator::new(policies());
         let baseline = Baseline::new(
             &mut evaluator,
             file,

@@ -5,7 +5,7 @@ use serde_json::Value as Json;
 use tree_sitter::Node;
 
 use super::render::{Container, Style};
-use super::{EditError, TextEdit};
+use super::text_edit::{EditError, TextEdit};
 use crate::parse::Span;
 use crate::parse::syntax::{Field, Kind, Syntax};
 
