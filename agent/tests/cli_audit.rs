@@ -17,11 +17,7 @@ fn workspace() -> PathBuf {
 }
 
 fn remedy() -> Command {
-    let mut cmd = Command::cargo_bin("remedy").unwrap();
-    cmd.current_dir(workspace())
-        .env_remove("REMEDY_LOG")
-        .env("NO_COLOR", "1");
-    cmd
+    remedy_tests::cli::remedy(&workspace())
 }
 
 fn audit_json(args: &[&str]) -> Value {
@@ -234,9 +230,7 @@ fn json_document_has_the_documented_shape() {
 #[test]
 fn fingerprints_do_not_depend_on_where_remedy_runs_from() {
     let from_root = audit_json(&["examples/aws-typescript"]);
-    let out = Command::cargo_bin("remedy")
-        .unwrap()
-        .current_dir(workspace().join("examples/aws-typescript"))
+    let out = remedy_tests::cli::remedy(&workspace().join("examples/aws-typescript"))
         .args(["audit", ".", "--format", "json"])
         .assert()
         .success()

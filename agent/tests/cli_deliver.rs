@@ -7,7 +7,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use remedy_tests::github::GitHubDouble;
 use remedy_tests::repo::git;
 use serde_json::Value;
@@ -62,15 +61,12 @@ fn fix_opens_pull_requests_and_sync_resolves_them_without_leaking_the_token() {
     let data = dir.path().join("data");
 
     let remedy = |args: &[&str]| {
-        let mut cmd = Command::cargo_bin("remedy").unwrap();
-        cmd.current_dir(&work)
-            .env("NO_COLOR", "1")
-            .env("REMEDY_STORE", &store)
+        let mut cmd = remedy_tests::cli::remedy(&work);
+        cmd.env("REMEDY_STORE", &store)
             .env("REMEDY_DATA_DIR", &data)
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_API_URL", github.url())
             .env("REMEDY_LOG", "trace")
-            .env_remove("REMEDY_GITHUB_TOKEN")
             .args(args);
         let out = cmd.assert().success().get_output().clone();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -166,9 +162,7 @@ fn bad_delivery_settings_name_the_key() {
         "[delivery]\nprs_per_hr = 2\n",
     )
     .unwrap();
-    Command::cargo_bin("remedy")
-        .unwrap()
-        .current_dir(dir.path())
+    remedy_tests::cli::remedy(dir.path())
         .args(["fix", "--all"])
         .assert()
         .code(2)
@@ -178,18 +172,14 @@ fn bad_delivery_settings_name_the_key() {
         "[delivery]\nprs_per_hour = 0\n",
     )
     .unwrap();
-    Command::cargo_bin("remedy")
-        .unwrap()
-        .current_dir(dir.path())
+    remedy_tests::cli::remedy(dir.path())
         .args(["fix", "--all"])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("delivery.prs_per_hour"));
     // No origin: GitHub delivery says what to do.
     std::fs::write(dir.path().join("remedy.toml"), "").unwrap();
-    Command::cargo_bin("remedy")
-        .unwrap()
-        .current_dir(dir.path())
+    remedy_tests::cli::remedy(dir.path())
         .args(["fix", "--all", "--deliver", "github"])
         .env_remove("GITHUB_TOKEN")
         .assert()
@@ -205,10 +195,7 @@ fn local_branches_group_fixes_and_chain_them_in_one_file() {
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "-m", "init"]);
     let run = || {
-        let out = Command::cargo_bin("remedy")
-            .unwrap()
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
+        let out = remedy_tests::cli::remedy(dir.path())
             .args([
                 "fix",
                 "--all",
@@ -267,9 +254,7 @@ fn local_mode_fills_a_branch_then_the_next_and_a_rerun_ends() {
     // `local` mode pushes branches and opens no pull request: a full branch has none, and the
     // next fixes must still move on to the next part rather than come back for ever.
     let run = || {
-        let out = Command::cargo_bin("remedy")
-            .unwrap()
-            .current_dir(&work)
+        let out = remedy_tests::cli::remedy(&work)
             .env("REMEDY_DATA_DIR", &data)
             .env("GITHUB_TOKEN", TOKEN)
             .env("GITHUB_API_URL", github.url())

@@ -24,11 +24,7 @@ fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn remedy(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("remedy").unwrap();
-    cmd.current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("REMEDY_LOG");
-    cmd
+    remedy_tests::cli::remedy(dir)
 }
 
 const APP: &str = r#"import * as aws from "@pulumi/aws";
@@ -253,9 +249,14 @@ fn assigned_violations_are_fixed_and_recorded() {
         "aws-ec2-security-group-open-admin",
     ]);
 
-    // A dry run claims, previews and hands everything back.
+    // A dry run previews what is assigned and writes nothing anywhere: no claim and no event
+    // (every change of a violation appends one), no status moves, no branch.
+    let events = &["events", "--path", "index.ts", "--format", "json"];
+    let events_before = run(events);
     let preview: Value =
         serde_json::from_slice(&run(&["fix", "--dry-run", "--format", "json"])).unwrap();
+    assert_eq!(run(events), events_before, "a dry run adds no event");
+
     assert_eq!(preview.as_array().unwrap().len(), 3);
     assert!(preview.as_array().unwrap().iter().any(|r| {
         r["diff"]

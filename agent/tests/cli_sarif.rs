@@ -17,12 +17,7 @@ fn workspace() -> PathBuf {
 }
 
 fn remedy() -> Command {
-    let mut cmd = Command::cargo_bin("remedy").unwrap();
-    cmd.current_dir(workspace())
-        .env_remove("REMEDY_LOG")
-        .env_remove("REMEDY_CONFIG")
-        .env("NO_COLOR", "1");
-    cmd
+    remedy_tests::cli::remedy(&workspace())
 }
 
 fn validator() -> jsonschema::Validator {

@@ -48,12 +48,8 @@ impl Project {
     }
 
     fn remedy(&self) -> Command {
-        let mut cmd = Command::cargo_bin("remedy").unwrap();
-        cmd.current_dir(self.dir.path())
-            .env_remove("REMEDY_LOG")
-            .env_remove("REMEDY_STORE")
-            .env("REMEDY_ACTOR", "tester")
-            .env("NO_COLOR", "1");
+        let mut cmd = remedy_tests::cli::remedy(self.dir.path());
+        cmd.env("REMEDY_ACTOR", "tester");
         cmd
     }
 

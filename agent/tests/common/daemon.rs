@@ -11,12 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub fn remedy(dir: &Path, store: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_remedy"));
-    cmd.current_dir(dir)
-        .env("REMEDY_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("REMEDY_LOG")
-        .env_remove("REMEDY_API_TOKEN");
+    let mut cmd = remedy_tests::cli::remedy_process(Path::new(env!("CARGO_BIN_EXE_remedy")), dir);
+    cmd.env("REMEDY_STORE", store);
     cmd
 }
 
