@@ -233,43 +233,27 @@ impl FixRun<'_> {
             root: self.root.to_path_buf(),
             files: files.into_iter().collect(),
         };
-        let mut results = match self.base {
+        let delivery = match self.base {
             Base::Git { repo, commit, name } if !args.dry_run => {
-                let delivery = self.delivery(repo, *commit, name, None)?;
-                self.drain(
-                    &queue,
-                    Target::Deliver(delivery.as_ref()),
-                    &repository,
-                    usize::MAX,
-                    false,
-                )
-                .await?
+                Some(self.delivery(repo, *commit, name, None)?)
             }
-            Base::Git { repo, commit, .. } => {
-                let revision = Revision {
-                    repo,
-                    commit: *commit,
-                };
-                self.drain(
-                    &queue,
-                    Target::Preview(&revision),
-                    &repository,
-                    usize::MAX,
-                    false,
-                )
-                .await?
-            }
-            Base::Disk => {
-                self.drain(
-                    &queue,
-                    Target::Preview(&texts),
-                    &repository,
-                    usize::MAX,
-                    false,
-                )
-                .await?
-            }
+            _ => None,
         };
+        let revision = match self.base {
+            Base::Git { repo, commit, .. } => Some(Revision {
+                repo,
+                commit: *commit,
+            }),
+            Base::Disk => None,
+        };
+        let target = match (&delivery, &revision) {
+            (Some(delivery), _) => Target::Deliver(delivery.as_ref()),
+            (None, Some(revision)) => Target::Preview(revision),
+            (None, None) => Target::Preview(&texts),
+        };
+        let mut results = self
+            .drain(&queue, target, &repository, usize::MAX, false)
+            .await?;
         results.sort_by_key(|r| order.get(&r.fingerprint).copied());
         Ok(results)
     }

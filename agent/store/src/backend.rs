@@ -3,11 +3,12 @@
 
 use std::time::Duration;
 
+use super::claim;
 use super::clock::Clock;
 use super::error::StoreError;
 use super::options::{Core, StoreOptions, StoreUrl};
 use super::postgres::PostgresStore;
-use super::queue::{ClaimScope, Completion, Lease, Retry, WorkItem};
+use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
 use super::sql::Tx;
 use super::sqlite::SqliteStore;
 
@@ -81,10 +82,16 @@ impl Backend {
         lease: Duration,
         scope: &ClaimScope,
     ) -> Result<Vec<WorkItem>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.claim(worker, n, lease, scope).await,
-            Self::Postgres(s) => s.claim(worker, n, lease, scope).await,
+        if n == 0 {
+            return Ok(Vec::new());
         }
+        let core = self.core();
+        let now = core.clock.now_ms();
+        let mut tx = self.begin_write().await?;
+        queue::reap_exhausted(&mut tx, core, now).await?;
+        let items = claim::claim(&mut tx, now, worker, n, lease, scope).await?;
+        tx.commit().await?;
+        Ok(items)
     }
 
     pub(crate) async fn heartbeat(
@@ -110,16 +117,10 @@ impl Backend {
     }
 
     pub(crate) async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.fail(lease, error).await,
-            Self::Postgres(s) => s.fail(lease, error).await,
-        }
+        queue::fail(self.begin_write().await?, self.core(), lease, error).await
     }
 
     pub(crate) async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
-        match self {
-            Self::Sqlite(s) => s.release(lease).await,
-            Self::Postgres(s) => s.release(lease).await,
-        }
+        queue::release(self.begin_write().await?, self.core(), lease).await
     }
 }

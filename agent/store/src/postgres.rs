@@ -8,11 +8,10 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use super::claim;
 use super::error::{StoreError, classify, redact};
 use super::migrate::{migrate_error, migrator};
 use super::options::{Core, StoreOptions};
-use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
+use super::queue::{self, Completion, Lease};
 use super::sql::{Dialect, Tx};
 
 /// A store in a PostgreSQL database.
@@ -122,24 +121,6 @@ impl PostgresStore {
 
 /// The queue's operations for this backend; [`crate::Store`] dispatches to them.
 impl PostgresStore {
-    pub(crate) async fn claim(
-        &self,
-        worker: &str,
-        n: usize,
-        lease: Duration,
-        scope: &ClaimScope,
-    ) -> Result<Vec<WorkItem>, StoreError> {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
-        let now = self.core.clock.now_ms();
-        let mut tx = self.begin().await?;
-        queue::reap_exhausted(&mut tx, &self.core, now).await?;
-        let items = claim::claim(&mut tx, now, worker, n, lease, scope).await?;
-        tx.commit().await?;
-        Ok(items)
-    }
-
     pub(crate) async fn heartbeat(
         &self,
         lease: &Lease,
@@ -165,14 +146,6 @@ impl PostgresStore {
             // A pull request row, the change and its event: one transaction.
             None => queue::complete(self.begin().await?, &self.core, lease, outcome).await,
         }
-    }
-
-    pub(crate) async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
-        queue::fail(self.begin().await?, &self.core, lease, error).await
-    }
-
-    pub(crate) async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
-        queue::release(self.begin().await?, &self.core, lease).await
     }
 }
 

@@ -14,11 +14,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::claim;
 use super::error::{StoreError, classify};
 use super::migrate::{migrate_error, migrator};
 use super::options::{Core, StoreOptions};
-use super::queue::{self, ClaimScope, Completion, Lease, Retry, WorkItem};
+use super::queue::{self, Completion, Lease};
 use super::sql::{Dialect, Tx};
 
 /// How long a writer waits for another to finish before giving up.
@@ -130,24 +129,6 @@ impl SqliteStore {
 
 /// The queue's operations for this backend; [`crate::Store`] dispatches to them.
 impl SqliteStore {
-    pub(crate) async fn claim(
-        &self,
-        worker: &str,
-        n: usize,
-        lease: Duration,
-        scope: &ClaimScope,
-    ) -> Result<Vec<WorkItem>, StoreError> {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
-        let now = self.core.clock.now_ms();
-        let mut tx = self.begin_write().await?;
-        queue::reap_exhausted(&mut tx, &self.core, now).await?;
-        let items = claim::claim(&mut tx, now, worker, n, lease, scope).await?;
-        tx.commit().await?;
-        Ok(items)
-    }
-
     pub(crate) async fn heartbeat(
         &self,
         lease: &Lease,
@@ -162,13 +143,5 @@ impl SqliteStore {
         outcome: &Completion,
     ) -> Result<(), StoreError> {
         queue::complete(self.begin_write().await?, &self.core, lease, outcome).await
-    }
-
-    pub(crate) async fn fail(&self, lease: &Lease, error: &str) -> Result<Retry, StoreError> {
-        queue::fail(self.begin_write().await?, &self.core, lease, error).await
-    }
-
-    pub(crate) async fn release(&self, lease: &Lease) -> Result<(), StoreError> {
-        queue::release(self.begin_write().await?, &self.core, lease).await
     }
 }
