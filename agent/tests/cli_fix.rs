@@ -335,12 +335,22 @@ fn assigned_violations_are_fixed_and_recorded() {
         .find(|e| e["kind"] == "attempt")
         .unwrap();
     assert_eq!(attempt["data"]["provider"], "recipe");
+    let checks: Vec<&str> = attempt["data"]["verdict"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        attempt["data"]["verdict"]["checks"]
-            .as_array()
-            .unwrap()
-            .len(),
-        4
+        checks,
+        [
+            "parses",
+            "target_resolved",
+            "no_new_violations",
+            "scope",
+            "resource_options",
+            "data_not_code"
+        ]
     );
 
     // Nothing left assigned: a second run has nothing to do.

@@ -16,6 +16,8 @@ pub(super) struct Hunk<'a> {
     pub span: Span,
     /// The text the hunk puts there, narrowed the same way.
     pub added: &'a str,
+    /// Where `added` sits in the new text.
+    pub new_span: Span,
     /// Lines removed plus lines added.
     pub lines: usize,
 }
@@ -34,7 +36,7 @@ pub(super) fn hunks<'a>(old: &str, new: &'a str) -> Vec<Hunk<'a>> {
             let old_bytes = byte_range(&old_lines, old.len(), old_range);
             let new_bytes = byte_range(&new_lines, new.len(), new_range);
             let old_text = &old[old_bytes.clone()];
-            let new_text = &new[new_bytes];
+            let new_text = &new[new_bytes.clone()];
             let prefix = common_prefix(old_text, new_text);
             let suffix = common_suffix(&old_text[prefix..], &new_text[prefix..]);
             Hunk {
@@ -43,6 +45,10 @@ pub(super) fn hunks<'a>(old: &str, new: &'a str) -> Vec<Hunk<'a>> {
                     end: old_bytes.end - suffix,
                 },
                 added: &new_text[prefix..new_text.len() - suffix],
+                new_span: Span {
+                    start: new_bytes.start + prefix,
+                    end: new_bytes.end - suffix,
+                },
                 lines,
             }
         })

@@ -15,7 +15,14 @@ use remedy_source::Language;
 use serde::Deserialize;
 
 /// The gate's checks, in the order it runs and reports them.
-pub const CHECKS: [&str; 4] = ["parses", "target_resolved", "no_new_violations", "scope"];
+pub const CHECKS: [&str; 6] = [
+    "parses",
+    "target_resolved",
+    "no_new_violations",
+    "scope",
+    "resource_options",
+    "data_not_code",
+];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

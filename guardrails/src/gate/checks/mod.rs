@@ -5,8 +5,10 @@
 //! can address them all. The order is the order a reader (and the LLM) should fix them in:
 //! a fix that does not parse tells nothing about the rest.
 
+pub(super) mod data_not_code;
 pub(super) mod no_new_violations;
 pub(super) mod parses;
+pub(super) mod resource_options;
 pub(super) mod scope;
 pub(super) mod target_resolved;
 
@@ -38,6 +40,8 @@ const CHECKS: &[fn(&Context<'_>) -> Check] = &[
     target_resolved::check,
     no_new_violations::check,
     scope::check,
+    resource_options::check,
+    data_not_code::check,
 ];
 
 /// Run every check on the target's file, once the file-level scope is known.
@@ -61,7 +65,14 @@ mod tests {
         let names: Vec<&str> = verdict.checks.iter().map(|c| c.name).collect();
         assert_eq!(
             names,
-            ["parses", "target_resolved", "no_new_violations", "scope"]
+            [
+                "parses",
+                "target_resolved",
+                "no_new_violations",
+                "scope",
+                "resource_options",
+                "data_not_code"
+            ]
         );
         assert!(verdict.accepted(), "{:?}", verdict.reasons());
     }

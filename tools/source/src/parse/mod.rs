@@ -12,6 +12,7 @@ pub(crate) mod text;
 mod token;
 mod typescript;
 mod value;
+mod writes;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -124,6 +125,51 @@ pub struct Resource {
     /// Paths of objects that may hold keys not listed (a spread of something unknown, or an args
     /// object that is not a literal); `""` is the top level.
     pub open: BTreeSet<String>,
+    /// The resource options (`{ protect: true }`, `opts=ResourceOptions(…)`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<ResourceOptions>,
+}
+
+/// A resource's options: how the engine treats the resource, not what it deploys. Read so that
+/// the gate can see what undoes a fix (`ignoreChanges`, `transformations`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResourceOptions {
+    /// The options expression.
+    pub span: Span,
+    /// Statically known options, canonical camelCase keys.
+    pub values: serde_json::Map<String, serde_json::Value>,
+    /// Option paths whose values are not statically known; `""` when the options may hold keys
+    /// not listed.
+    pub unknown: BTreeSet<String>,
+}
+
+impl ResourceOptions {
+    /// Whether the option `key` is, or may be, set.
+    pub fn may_set(&self, key: &str) -> bool {
+        self.values.get(key).is_some_and(|v| !v.is_null())
+            || self.unknown.contains("")
+            || self.unknown.iter().any(|u| is_path_prefix(key, u))
+    }
+
+    /// The properties listed in `ignoreChanges`, or `None` when that list is not known.
+    pub fn ignored_changes(&self) -> Option<Vec<String>> {
+        if self.unknown.contains("")
+            || self
+                .unknown
+                .iter()
+                .any(|u| is_path_prefix("ignoreChanges", u))
+        {
+            return None;
+        }
+        match self.values.get("ignoreChanges") {
+            None | Some(serde_json::Value::Null) => Some(Vec::new()),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            Some(_) => None,
+        }
+    }
 }
 
 impl Resource {
@@ -195,6 +241,9 @@ pub struct ParsedFile {
     pub language: Language,
     pub resources: Vec<Resource>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Local names bound to a Pulumi provider package by an import (`aws`, `s3`).
+    #[serde(skip)]
+    pub provider_names: BTreeSet<String>,
 }
 
 /// Parse a syntax tree; `None` only if tree-sitter gave up (cancelled or out of memory).
@@ -228,12 +277,13 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
             language,
             resources: Vec::new(),
             diagnostics,
+            provider_names: BTreeSet::new(),
         };
         return (None, parsed);
     };
     let root = tree.root_node();
     let syn = syntax::Syntax::of(language, is_tsx(path));
-    let mut resources = match language {
+    let (mut resources, provider_names) = match language {
         Language::TypeScript => typescript::extract(root, text, syn),
         Language::Python => python::extract(root, text, syn),
     };
@@ -279,6 +329,7 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
         language,
         resources,
         diagnostics,
+        provider_names,
     };
     (Some(tree), parsed)
 }

@@ -1,7 +1,7 @@
 //! Pulumi resources in Python: `aws.s3.Bucket("name", acl="private", opts=...)`, or with an args
 //! object, `aws.s3.Bucket("name", aws.s3.BucketArgs(acl="private"))` / `args=...`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
@@ -10,14 +10,19 @@ use super::scope::{Bindings, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{camel_case, negate, number, unescape};
 use super::token::{ImportTarget, python_module, python_segment, type_token};
-use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, through};
+use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, resource_options, through};
+use super::writes::Writes;
 use super::{Resource, Span, node_span_position};
 
 /// Map-typed inputs whose keys are user data (`tags={"cost_center": …}`), not property names:
 /// Pulumi does not translate them, so neither do we.
 const FREE_FORM: &[&str] = &["tags", "tagsAll", "labels", "annotations", "variables"];
 
-pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Vec<Resource> {
+pub(crate) fn extract(
+    root: Node<'_>,
+    text: &str,
+    syn: &'static Syntax,
+) -> (Vec<Resource>, BTreeSet<String>) {
     let mut file = File {
         text,
         syn,
@@ -35,10 +40,15 @@ pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Vec<R
         }
         true
     });
-    calls
+    // Calls are judged once every import and binding is known.
+    for &node in &calls {
+        file.call_site(node);
+    }
+    let resources = calls
         .into_iter()
         .filter_map(|node| file.resource(node))
-        .collect()
+        .collect();
+    (resources, file.provider_names())
 }
 
 /// How the keys of a dict literal are read.
@@ -79,6 +89,15 @@ struct File<'t> {
 }
 
 impl<'t> File<'t> {
+    /// Local names that refer to a provider package (or a module or class in one).
+    fn provider_names(&self) -> BTreeSet<String> {
+        self.imports
+            .keys()
+            .filter(|name| self.bindings.is_unique(name))
+            .map(|name| (*name).to_string())
+            .collect()
+    }
+
     fn text(&self, node: Node<'_>) -> &'t str {
         node_text(self.text, node)
     }
@@ -156,6 +175,7 @@ impl<'t> File<'t> {
         };
         if self.syn.kind(left) != Kind::Identifier {
             self.bind_pattern(left);
+            self.writes().target(left);
             return;
         }
         let name = self.text(left);
@@ -165,10 +185,40 @@ impl<'t> File<'t> {
         }
     }
 
+    fn writes(&mut self) -> Writes<'_, 't> {
+        Writes {
+            syn: self.syn,
+            text: self.text,
+            bindings: &mut self.bindings,
+        }
+    }
+
+    /// A call that may write into the constants it is handed.
+    fn call_site(&mut self, node: Node<'t>) {
+        let Some(function) = self.syn.field(node, Field::Function) else {
+            return;
+        };
+        let provider = self.reference(function).is_some();
+        let arguments = self.syn.field(node, Field::Arguments);
+        self.writes().call(function, arguments, provider);
+    }
+
     /// Every other place a name can be bound; each makes a same-named variable ambiguous.
     fn binding_site(&mut self, node: Node<'t>) {
         match self.syn.kind(node) {
-            Kind::AugmentedAssignment | Kind::ForStatement | Kind::ForInClause => {
+            Kind::DeleteStatement => {
+                let syn = self.syn;
+                for target in syn.named_children(node) {
+                    self.writes().target(target);
+                }
+            }
+            Kind::AugmentedAssignment => {
+                if let Some(left) = self.syn.field(node, Field::Left) {
+                    self.bind_pattern(left);
+                    self.writes().target(left);
+                }
+            }
+            Kind::ForStatement | Kind::ForInClause => {
                 if let Some(left) = self.syn.field(node, Field::Left) {
                     self.bind_pattern(left);
                 }
@@ -308,6 +358,21 @@ impl<'t> File<'t> {
         if star && args_object.is_none() {
             props.open = true;
         }
+        let options = keyword("opts")
+            .or_else(|| positional.get(2).copied())
+            .and_then(|o| resource_options(self.options_value(o), Span::of(o)));
+        // The SDK's rule (`get_resource_args_opts`): with an Args instance, positional or
+        // `args=`, every other keyword but `opts` is dropped. When it cannot tell whether the
+        // args object is one, a keyword may or may not count.
+        let keywords_count = match args_object.map(|a| self.is_args_instance(a, 0)) {
+            None | Some(Some(false)) => Some(true),
+            Some(Some(true)) => Some(false),
+            Some(None) => None,
+        };
+        if keywords_count == Some(false) {
+            keywords.clear();
+            splats.clear();
+        }
         for kw in &keywords {
             let (Some(key), Some(value)) = (
                 self.syn.field(*kw, Field::Name),
@@ -321,8 +386,11 @@ impl<'t> File<'t> {
             }
             let key = camel_case(key);
             let keys = Keys::for_property(&key);
-            let item = Item::new(self.eval(value, 0, keys), Span::of(*kw), Span::of(value));
-            props.insert(key, item);
+            let val = match keywords_count {
+                Some(_) => self.eval(value, 0, keys),
+                None => Val::Unknown,
+            };
+            props.insert(key, Item::new(val, Span::of(*kw), Span::of(value)));
         }
         for splat in splats {
             match self
@@ -357,7 +425,72 @@ impl<'t> File<'t> {
             sites: flat.sites,
             unknown: flat.unknown,
             open: flat.open,
+            options,
         })
+    }
+
+    /// `pulumi.ResourceOptions(protect=True, ignore_changes=["acl"])`, or a constant holding it.
+    fn options_value(&self, node: Node<'_>) -> Val {
+        let node = match self.syn.kind(node) {
+            Kind::Identifier => match self.bindings.definition(self.text(node)) {
+                Some(value) => value,
+                None => return Val::Unknown,
+            },
+            _ => node,
+        };
+        let is_options = self.syn.kind(node) == Kind::Call
+            && self.syn.field(node, Field::Function).is_some_and(|f| {
+                matches!(
+                    self.text(f),
+                    "pulumi.ResourceOptions" | "ResourceOptions" | "pulumi.CustomResourceOptions"
+                )
+            });
+        if !is_options {
+            return self.eval(node, 0, Keys::Properties);
+        }
+        let mut obj = Obj::default();
+        let Some(arguments) = self.syn.field(node, Field::Arguments) else {
+            return Val::Unknown;
+        };
+        for arg in self.syn.named_children(arguments) {
+            let (Some(key), Some(value)) = (
+                self.syn.field(arg, Field::Name),
+                self.syn.field(arg, Field::Value),
+            ) else {
+                obj.open = true;
+                continue;
+            };
+            let val = self.eval(value, 1, Keys::Verbatim);
+            obj.insert(
+                camel_case(self.text(key)),
+                Item::new(val, Span::of(arg), Span::of(value)),
+            );
+        }
+        Val::Object(obj)
+    }
+
+    /// Whether `node` is an instance of a provider Args class (`aws.s3.BucketArgs(…)`, or a
+    /// constant holding one); `None` when that cannot be known statically.
+    fn is_args_instance(&self, node: Node<'_>, depth: usize) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match self.syn.kind(node) {
+            Kind::Call => {
+                let function = self.syn.field(node, Field::Function)?;
+                let (_, path) = self.reference(function)?;
+                Some(path.last()?.ends_with("Args"))
+            }
+            Kind::Dictionary | Kind::None => Some(false),
+            Kind::ParenthesizedExpression => {
+                self.is_args_instance(self.syn.named_children(node).next()?, depth + 1)
+            }
+            Kind::Identifier => {
+                let value = self.bindings.definition(self.text(node))?;
+                self.is_args_instance(value, depth + 1)
+            }
+            _ => None,
+        }
     }
 
     fn string(&self, node: Node<'_>) -> Option<String> {

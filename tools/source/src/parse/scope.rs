@@ -1,6 +1,6 @@
 //! Tree helpers and the file-wide view of names that both languages share.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -31,12 +31,21 @@ pub(crate) fn node_text<'t>(text: &'t str, node: Node<'_>) -> &'t str {
 /// How often each name is bound anywhere in a file, and the literal definitions among them.
 ///
 /// A variable is resolved only when the file binds its name exactly once and that binding is a
-/// constant definition: no shadowing, no reassignment, no parameter of the same name. Scope
-/// analysis this coarse never resolves a name to the wrong value; it only gives up more often.
+/// constant definition: no shadowing, no reassignment, no parameter of the same name, and no
+/// write through it (`args.acl = …`, `ARGS["acl"] = …`, `Object.assign(args, …)`, handing it to
+/// a function that may change it). Scope analysis this coarse never resolves a name to the
+/// wrong value; it only gives up more often.
 #[derive(Default)]
 pub(crate) struct Bindings<'t> {
     counts: HashMap<&'t str, u32>,
     definitions: HashMap<&'t str, Node<'t>>,
+    /// Names whose value something may change after its definition. Kept apart from the counts:
+    /// writing through an import's name (`aws.x = 1`) makes nothing it holds a constant, but the
+    /// name still refers to the same package.
+    mutated: HashSet<&'t str>,
+    /// Set when the file may rebind names in ways not written out (`exec`, `eval`, writes
+    /// through `globals()`): no definition is trusted.
+    poisoned: bool,
 }
 
 impl<'t> Bindings<'t> {
@@ -49,6 +58,16 @@ impl<'t> Bindings<'t> {
         self.definitions.insert(name, value);
     }
 
+    /// Something may write into the value bound to `name`.
+    pub fn mutate(&mut self, name: &'t str) {
+        self.mutated.insert(name);
+    }
+
+    /// Something may rebind any name.
+    pub fn poison(&mut self) {
+        self.poisoned = true;
+    }
+
     pub fn is_bound(&self, name: &str) -> bool {
         self.counts.contains_key(name)
     }
@@ -58,7 +77,7 @@ impl<'t> Bindings<'t> {
     }
 
     pub fn definition(&self, name: &str) -> Option<Node<'t>> {
-        if self.is_unique(name) {
+        if self.is_unique(name) && !self.poisoned && !self.mutated.contains(name) {
             self.definitions.get(name).copied()
         } else {
             None

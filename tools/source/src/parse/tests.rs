@@ -596,3 +596,106 @@ fn position_counts_characters() {
     assert_eq!(position("ab\ncé", 6), (2, 3));
     assert_eq!(position("", 0), (1, 1));
 }
+
+#[test]
+fn ts_writes_through_a_constant_make_it_unknown() {
+    let writes = [
+        "repoArgs.imageTagMutability = \"MUTABLE\";",
+        "repoArgs[\"imageTagMutability\"] = \"MUTABLE\";",
+        "Object.assign(repoArgs, { imageTagMutability: \"MUTABLE\" });",
+        "delete repoArgs.imageTagMutability;",
+        "tweak(repoArgs);",
+        "(() => { repoArgs.imageTagMutability = \"MUTABLE\"; })();",
+    ];
+    for write in writes {
+        let src = format!(
+            "import * as aws from \"@pulumi/aws\";\nconst repoArgs = {{ imageTagMutability: \"IMMUTABLE\" }};\n{write}\nnew aws.ecr.Repository(\"api\", repoArgs);\n"
+        );
+        let file = ts(&src);
+        let r = only(&file);
+        assert!(r.is_uncertain("imageTagMutability"), "{write}: {r:?}");
+    }
+    // Reading it, or handing it to a provider or JSON.stringify, changes nothing.
+    let src = "import * as aws from \"@pulumi/aws\";\nconst repoArgs = { imageTagMutability: \"IMMUTABLE\" };\nconsole.log(JSON.stringify(repoArgs), repoArgs.imageTagMutability);\nnew aws.ecr.Repository(\"api\", repoArgs);\n";
+    let file = ts(src);
+    assert_eq!(
+        props(only(&file)),
+        serde_json::json!({"imageTagMutability": "IMMUTABLE"})
+    );
+}
+
+#[test]
+fn py_writes_through_a_constant_make_it_unknown() {
+    let writes = [
+        "ARGS[\"acl\"] = \"public-read\"",
+        "ARGS.update(acl=\"public-read\")",
+        "ARGS |= {\"acl\": \"public-read\"}",
+        "del ARGS[\"acl\"]",
+        "setattr(ARGS, \"acl\", \"public-read\")",
+        "globals()[\"ARGS\"] = {\"acl\": \"public-read\"}",
+        "exec(\"ARGS = {}\")",
+    ];
+    for write in writes {
+        let src = format!(
+            "import pulumi_aws as aws\nARGS = {{\"acl\": \"private\"}}\n{write}\naws.s3.Bucket(\"b\", **ARGS)\n"
+        );
+        let file = py(&src);
+        let r = only(&file);
+        assert!(r.is_uncertain("acl"), "{write}: {r:?}");
+    }
+}
+
+#[test]
+fn py_keywords_beside_an_args_object_are_dropped_as_the_sdk_drops_them() {
+    let file = py(
+        "import pulumi_aws as aws\nSHARED = aws.s3.BucketArgs(acl=\"public-read\")\naws.s3.Bucket(\"b\", SHARED, acl=\"private\")\n",
+    );
+    assert_eq!(
+        props(only(&file)),
+        serde_json::json!({"acl": "public-read"})
+    );
+    let file = py(
+        "import pulumi_aws as aws\naws.s3.Bucket(\"b\", args=aws.s3.BucketArgs(acl=\"public-read\"), acl=\"private\")\n",
+    );
+    assert_eq!(
+        props(only(&file)),
+        serde_json::json!({"acl": "public-read"})
+    );
+    // An args object of unknown kind: the keyword may or may not count.
+    let file = py(
+        "import pulumi_aws as aws\nfrom lib import shared\naws.s3.Bucket(\"b\", shared(), acl=\"private\")\n",
+    );
+    assert!(only(&file).is_uncertain("acl"));
+    // Without an args object, keywords are the properties.
+    let file = py("import pulumi_aws as aws\naws.s3.Bucket(\"b\", acl=\"private\")\n");
+    assert_eq!(props(only(&file)), serde_json::json!({"acl": "private"}));
+}
+
+#[test]
+fn resource_options_are_read_in_both_languages() {
+    let file = ts(
+        "import * as aws from \"@pulumi/aws\";\nconst opts = { ignoreChanges: [\"acl\"], protect: true };\nnew aws.s3.Bucket(\"b\", { acl: \"private\" }, opts);\n",
+    );
+    let options = only(&file).options.clone().unwrap();
+    assert_eq!(options.ignored_changes(), Some(vec!["acl".to_string()]));
+    assert!(options.may_set("protect"));
+    assert!(!options.may_set("transformations"));
+
+    let file = py(
+        "import pulumi\nimport pulumi_aws as aws\naws.s3.Bucket(\"b\", acl=\"private\", opts=pulumi.ResourceOptions(ignore_changes=[\"acl\"], transformations=[fix]))\n",
+    );
+    let options = only(&file).options.clone().unwrap();
+    assert_eq!(options.ignored_changes(), Some(vec!["acl".to_string()]));
+    assert!(options.may_set("transformations"));
+
+    let file =
+        py("import pulumi_aws as aws\naws.s3.Bucket(\"b\", acl=\"private\", opts=make_opts())\n");
+    let options = only(&file).options.clone().unwrap();
+    assert_eq!(options.ignored_changes(), None);
+    assert!(options.may_set("transforms"));
+    assert!(
+        ts("import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"b\", {});\n").resources[0]
+            .options
+            .is_none()
+    );
+}

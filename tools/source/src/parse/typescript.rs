@@ -1,6 +1,6 @@
 //! Pulumi resources in TypeScript: `new aws.s3.Bucket("name", { ... }, opts)`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
@@ -9,10 +9,15 @@ use super::scope::{Bindings, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{negate, number, unescape};
 use super::token::{ImportTarget, type_token, typescript_module};
-use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, through};
+use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, resource_options, through};
+use super::writes::Writes;
 use super::{Resource, Span, node_span_position};
 
-pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Vec<Resource> {
+pub(crate) fn extract(
+    root: Node<'_>,
+    text: &str,
+    syn: &'static Syntax,
+) -> (Vec<Resource>, BTreeSet<String>) {
     let mut file = File {
         text,
         syn,
@@ -20,19 +25,26 @@ pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Vec<R
         bindings: Bindings::default(),
     };
     let mut constructors = Vec::new();
+    let mut calls = Vec::new();
     preorder(root, |node| {
         match syn.kind(node) {
             Kind::NewExpression => constructors.push(node),
+            Kind::CallExpression => calls.push(node),
             Kind::ImportStatement => file.import(node),
             Kind::VariableDeclarator => file.declarator(node),
             _ => file.binding_site(node),
         }
         true
     });
-    constructors
+    // Calls are judged once every import and binding is known.
+    for &node in calls.iter().chain(&constructors) {
+        file.call_site(node);
+    }
+    let resources = constructors
         .into_iter()
         .filter_map(|node| file.resource(node))
-        .collect()
+        .collect();
+    (resources, file.provider_names())
 }
 
 struct File<'t> {
@@ -43,6 +55,15 @@ struct File<'t> {
 }
 
 impl<'t> File<'t> {
+    /// Local names that refer to a provider package (or a module or class in one).
+    fn provider_names(&self) -> BTreeSet<String> {
+        self.imports
+            .keys()
+            .filter(|name| self.bindings.is_unique(name))
+            .map(|name| (*name).to_string())
+            .collect()
+    }
+
     fn text(&self, node: Node<'_>) -> &'t str {
         node_text(self.text, node)
     }
@@ -166,8 +187,65 @@ impl<'t> File<'t> {
         typescript_module(&self.string(first)?)
     }
 
+    fn writes(&mut self) -> Writes<'_, 't> {
+        Writes {
+            syn: self.syn,
+            text: self.text,
+            bindings: &mut self.bindings,
+        }
+    }
+
+    /// A call or `new` that may write into the constants it is handed.
+    fn call_site(&mut self, node: Node<'t>) {
+        let callee = self
+            .syn
+            .field(node, Field::Function)
+            .or_else(|| self.syn.field(node, Field::Constructor));
+        let Some(callee) = callee else { return };
+        let provider = self.type_of(callee).is_some() || self.provider_function(callee);
+        let arguments = self.syn.field(node, Field::Arguments);
+        self.writes().call(callee, arguments, provider);
+    }
+
+    /// `aws.getCallerIdentity(…)`, `aws.s3.getBucket(…)`: a provider function reads its
+    /// arguments.
+    fn provider_function(&self, mut callee: Node<'_>) -> bool {
+        while self.syn.kind(callee) == Kind::MemberExpression {
+            match self.syn.field(callee, Field::Object) {
+                Some(object) => callee = object,
+                None => return false,
+            }
+        }
+        let root = self.text(callee);
+        self.syn.kind(callee) == Kind::Identifier
+            && self.bindings.is_unique(root)
+            && self.imports.contains_key(root)
+    }
+
     /// Every other place a name can be bound; each makes a same-named `const` ambiguous.
     fn binding_site(&mut self, node: Node<'t>) {
+        match self.syn.kind(node) {
+            Kind::AssignmentExpression | Kind::AugmentedAssignmentExpression => {
+                if let Some(left) = self.syn.field(node, Field::Left) {
+                    self.writes().target(left);
+                }
+            }
+            Kind::UpdateExpression => {
+                if let Some(argument) = self.syn.field(node, Field::Argument) {
+                    self.writes().target(argument);
+                }
+            }
+            Kind::UnaryExpression => {
+                let delete = self
+                    .syn
+                    .field(node, Field::Operator)
+                    .is_some_and(|op| self.text(op) == "delete");
+                if delete && let Some(argument) = self.syn.field(node, Field::Argument) {
+                    self.writes().target(argument);
+                }
+            }
+            _ => {}
+        }
         let field = match self.syn.kind(node) {
             Kind::RequiredParameter | Kind::OptionalParameter => Field::Pattern,
             Kind::ArrowFunction | Kind::CatchClause => Field::Parameter,
@@ -242,6 +320,10 @@ impl<'t> File<'t> {
                 },
             }
         };
+        let options = args
+            .get(2)
+            .filter(|_| !spread)
+            .and_then(|o| resource_options(self.eval(*o, 0), Span::of(*o)));
         let flat = Flat::from_args(props.as_ref());
         let ((line, column), (end_line, end_column)) = node_span_position(self.text, node);
         Some(Resource {
@@ -257,6 +339,7 @@ impl<'t> File<'t> {
             sites: flat.sites,
             unknown: flat.unknown,
             open: flat.open,
+            options,
         })
     }
 

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
 
-use super::{PropertySite, Span, join_path};
+use super::{PropertySite, ResourceOptions, Span, join_path};
 
 /// How deep evaluation follows nesting and variable references; deeper is treated as unknown.
 pub(crate) const MAX_DEPTH: usize = 48;
@@ -92,6 +92,25 @@ pub(crate) struct Flat {
     pub sites: BTreeMap<String, PropertySite>,
     pub unknown: BTreeSet<String>,
     pub open: BTreeSet<String>,
+}
+
+/// The options a resource was given, from their evaluated expression; `None` when it is
+/// explicitly nothing.
+pub(crate) fn resource_options(val: Val, span: Span) -> Option<ResourceOptions> {
+    let (values, unknown) = match val {
+        Val::Absent => return None,
+        Val::Object(obj) => {
+            let flat = Flat::from_args(Some(&obj));
+            let unknown = flat.unknown.into_iter().chain(flat.open).collect();
+            (flat.properties, unknown)
+        }
+        _ => (Map::new(), BTreeSet::from([String::new()])),
+    };
+    Some(ResourceOptions {
+        span,
+        values,
+        unknown,
+    })
 }
 
 impl Flat {
