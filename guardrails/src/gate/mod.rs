@@ -154,6 +154,7 @@ pub fn check(
         others: &others,
         protected: &protected,
         config,
+        hunks: diff::hunks(baseline.document().text(), candidate.document().text()),
     })
 }
 
@@ -188,5 +189,6 @@ pub fn check_file(
         others: &[],
         protected: &protected,
         config,
+        hunks: diff::hunks(baseline.document().text(), candidate.document().text()),
     })
 }

@@ -14,7 +14,6 @@ use remedy_source::edit::Construct;
 
 use super::Context;
 use crate::gate::Check;
-use crate::gate::diff::hunks;
 
 pub(crate) const NAME: &str = "data_not_code";
 
@@ -63,11 +62,7 @@ const VALUES: &[&str] = &["undefined", "NaN", "Infinity"];
 pub(super) fn check(cx: &Context<'_>) -> Check {
     let target = cx.target;
     let (old_doc, new_doc) = (cx.baseline.document(), cx.candidate.document());
-    let regions: Vec<_> = hunks(old_doc.text(), new_doc.text())
-        .into_iter()
-        .map(|h| h.new_span)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let regions = cx.added_regions();
     let known_calls: BTreeSet<String> = old_doc
         .find(&target.type_token, &target.name, target.ordinal)
         .map(|resource| {

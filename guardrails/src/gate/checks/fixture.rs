@@ -112,6 +112,10 @@ impl Fixture {
             others: &self.others,
             protected: &self.protected,
             config: &self.config,
+            hunks: crate::gate::diff::hunks(
+                self.baseline.document().text(),
+                self.candidate.document().text(),
+            ),
         }
     }
 

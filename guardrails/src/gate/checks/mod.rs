@@ -15,6 +15,9 @@ pub(super) mod target_resolved;
 #[cfg(test)]
 pub(crate) mod fixture;
 
+use remedy_source::Span;
+
+use super::diff::Hunk;
 use super::{Baseline, Check, GateConfig, Target, Verdict};
 use crate::pack::PolicySet;
 
@@ -32,6 +35,19 @@ pub(super) struct Context<'a> {
     /// Protected files the fix changes.
     pub protected: &'a [&'a str],
     pub config: &'a GateConfig,
+    /// Where the candidate differs from the baseline, diffed once for every check.
+    pub hunks: Vec<Hunk<'a>>,
+}
+
+impl Context<'_> {
+    /// The text the fix adds, as spans of the candidate.
+    pub fn added_regions(&self) -> Vec<Span> {
+        self.hunks
+            .iter()
+            .map(|h| h.new_span)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
 }
 
 /// Every check, in the order it runs and is reported.

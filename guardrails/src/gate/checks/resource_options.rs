@@ -10,12 +10,11 @@
 
 use std::collections::BTreeSet;
 
-use remedy_source::Resource;
 use remedy_source::edit::Construct;
+use remedy_source::{Resource, camel_case};
 
 use super::Context;
 use crate::gate::Check;
-use crate::gate::diff::hunks;
 
 pub(crate) const NAME: &str = "resource_options";
 
@@ -64,11 +63,7 @@ pub(super) fn check(cx: &Context<'_>) -> Check {
                 .to_string(),
         );
     }
-    let regions: Vec<_> = hunks(old_doc.text(), new_doc.text())
-        .into_iter()
-        .map(|h| h.new_span)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let regions = cx.added_regions();
     let added: BTreeSet<String> = new_doc
         .constructs(&regions)
         .into_iter()
@@ -168,24 +163,11 @@ fn changed_properties(old: &Resource, new: &Resource) -> BTreeSet<String> {
     changed
 }
 
-/// `server_side_encryption_configuration.rule` → `serverSideEncryptionConfiguration.rule`.
+/// `server_side_encryption_configuration.rule` → `serverSideEncryptionConfiguration.rule`, each
+/// segment as the source model names Python properties.
 fn camel_path(path: &str) -> String {
     path.split('.')
-        .map(|segment| {
-            let mut out = String::new();
-            let mut upper = false;
-            for c in segment.chars() {
-                if c == '_' {
-                    upper = true;
-                } else if upper {
-                    out.extend(c.to_uppercase());
-                    upper = false;
-                } else {
-                    out.push(c);
-                }
-            }
-            out
-        })
+        .map(camel_case)
         .collect::<Vec<_>>()
         .join(".")
 }

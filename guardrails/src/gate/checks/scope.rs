@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 
 use super::Context;
 use crate::gate::Check;
-use crate::gate::diff::hunks;
 
 pub(crate) const NAME: &str = "scope";
 
@@ -109,7 +108,7 @@ struct Footprint {
 
 /// Where the text changed, against the target's footprint in the original.
 fn within_footprint(cx: &Context<'_>) -> Footprint {
-    let (target, old, new) = (cx.target, cx.baseline.document(), cx.candidate.document());
+    let (target, old) = (cx.target, cx.baseline.document());
     let Some(resource) = old.find(&target.type_token, &target.name, target.ordinal) else {
         return Footprint {
             problems: vec![format!(
@@ -125,7 +124,7 @@ fn within_footprint(cx: &Context<'_>) -> Footprint {
     let mut touched_imports = false;
     let mut outside = Vec::new();
     let mut suppressions = BTreeSet::new();
-    for hunk in hunks(old.text(), new.text()) {
+    for hunk in &cx.hunks {
         let span = hunk.span;
         changed_lines += hunk.lines;
         touched_imports |=

@@ -12,6 +12,8 @@ pub(crate) mod text;
 mod token;
 mod typescript;
 mod value;
+
+pub use text::camel_case;
 mod writes;
 
 use std::collections::{BTreeMap, BTreeSet};

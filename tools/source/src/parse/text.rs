@@ -81,7 +81,7 @@ pub(crate) fn negate(value: &serde_json::Value) -> Option<serde_json::Value> {
 
 /// Pulumi's canonical property key: Python's `server_side_encryption` becomes
 /// `serverSideEncryption`; keys already in camelCase are unchanged.
-pub(crate) fn camel_case(key: &str) -> String {
+pub fn camel_case(key: &str) -> String {
     if !key.contains('_') {
         return key.to_string();
     }
