@@ -349,7 +349,8 @@ fn assigned_violations_are_fixed_and_recorded() {
             "no_new_violations",
             "scope",
             "resource_options",
-            "data_not_code"
+            "data_not_code",
+            "typed_values"
         ]
     );
 
