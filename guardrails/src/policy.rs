@@ -29,7 +29,10 @@ impl RuleKind {
     }
 }
 
-/// One declarative source edit.
+/// One declarative source edit. `since`/`until` bound it to the provider majors it is written
+/// for (`until` exclusive): pulumi-aws 7 configures a bucket with companion resources where 6
+/// used inline settings. A program whose provider major is not known gets the edits without a
+/// `since` (the inline form, valid in both).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Edit {
@@ -41,15 +44,83 @@ pub enum Edit {
         value: Option<Json>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value_from_config: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
     },
     /// Remove `property`.
-    Remove { property: String },
+    Remove {
+        property: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
+    },
+    /// Add a resource of `type` after the target, named after it with `suffix`, whose
+    /// `refer` property is the target's `attribute` (`bucket: site.id`), with `properties`
+    /// (camelCase): the companion resource of a split-resource provider.
+    Companion {
+        #[serde(rename = "type")]
+        type_token: String,
+        refer: String,
+        #[serde(default = "id_attribute")]
+        attribute: String,
+        suffix: String,
+        #[serde(default)]
+        properties: serde_json::Map<String, Json>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
+    },
+}
+
+fn id_attribute() -> String {
+    "id".into()
 }
 
 impl Edit {
+    /// The property the edit writes on the target (for a companion: the one that refers to it).
     pub fn property(&self) -> &str {
         match self {
-            Self::Set { property, .. } | Self::Remove { property } => property,
+            Self::Set { property, .. } | Self::Remove { property, .. } => property,
+            Self::Companion { refer, .. } => refer,
+        }
+    }
+
+    /// Whether the edit is written for a program pinning provider major `major` (`None`: not
+    /// known, and only edits without a `since` apply).
+    pub fn applies_to(&self, major: Option<u32>) -> bool {
+        let (since, until) = match self {
+            Self::Set { since, until, .. }
+            | Self::Remove { since, until, .. }
+            | Self::Companion { since, until, .. } => (*since, *until),
+        };
+        match major {
+            None => since.is_none(),
+            Some(major) => since.is_none_or(|s| major >= s) && until.is_none_or(|u| major < u),
+        }
+    }
+
+    /// What the edit does, for people: ``set `acl` ``, ``add aws:s3/bucketVersioning:… ``.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Set {
+                property,
+                value: Some(value),
+                ..
+            } => format!("set `{property}` to {value}"),
+            Self::Set {
+                property,
+                value_from_config: Some(key),
+                ..
+            } => format!("set `{property}` to the team's `values.{key}`"),
+            Self::Set { property, .. } => format!("set `{property}`"),
+            Self::Remove { property, .. } => format!("remove `{property}`"),
+            Self::Companion { type_token, .. } => {
+                format!("add a {type_token} that refers to the resource")
+            }
         }
     }
 }
@@ -106,9 +177,12 @@ impl<'de> Deserialize<'de> for Remediation {
 }
 
 impl Remediation {
-    /// `set`, `remove`, `set+remove` or `manual`.
+    /// `set`, `remove`, `set+remove` or `manual` (a companion resource counts as a setting).
     pub fn kind(&self) -> &'static str {
-        let sets = self.edits.iter().any(|e| matches!(e, Edit::Set { .. }));
+        let sets = self
+            .edits
+            .iter()
+            .any(|e| matches!(e, Edit::Set { .. } | Edit::Companion { .. }));
         let removes = self.edits.iter().any(|e| matches!(e, Edit::Remove { .. }));
         match (sets, removes) {
             (false, false) => "manual",
@@ -120,6 +194,11 @@ impl Remediation {
 
     pub fn is_declarative(&self) -> bool {
         !self.edits.is_empty()
+    }
+
+    /// The edits written for a program pinning provider major `major` (see [`Edit::applies_to`]).
+    pub fn edits_for(&self, major: Option<u32>) -> impl Iterator<Item = &Edit> {
+        self.edits.iter().filter(move |e| e.applies_to(major))
     }
 
     /// Config keys whose team-specific values the edits need.

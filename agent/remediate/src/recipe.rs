@@ -7,7 +7,7 @@ use std::path::Path;
 
 use remedy_guardrails::{Edit, Policy, PolicySet};
 use remedy_source::Resource;
-use remedy_source::edit::{Document, EditError};
+use remedy_source::edit::{Document, EditError, NewCompanion};
 use serde_json::Value as Json;
 
 /// Values only the team knows (`value_from_config` in a policy's remediation), from the
@@ -93,17 +93,30 @@ pub fn firing_counter<'p>(
 /// `still_firing(document)` counts the policy's messages on the resource. An edit on every
 /// element (`ingress[*].x`) is applied element by element, and kept only where it makes a
 /// message go away: elements that already comply are left as they are.
+///
+/// `major` is the provider major the program pins, when known: it picks the edits written for
+/// it (pulumi-aws 7's companion resources, or the inline settings).
 pub fn apply(
     document: &Document,
     file: &str,
     locator: &Locator,
     policy: &Policy,
     values: &TeamValues,
+    major: Option<u32>,
     still_firing: &mut dyn FnMut(&Document) -> usize,
 ) -> Result<Document, Decline> {
     if !policy.remediation.is_declarative() {
         return Err(Decline::Manual {
             hint: policy.remediation.hint.clone(),
+        });
+    }
+    let chosen: Vec<&Edit> = policy.remediation.edits_for(major).collect();
+    if chosen.is_empty() {
+        return Err(Decline::NotLocal {
+            reason: format!(
+                "the policy's declarative fix is not written for provider major {}",
+                major.map_or_else(|| "unknown".to_string(), |m| m.to_string())
+            ),
         });
     }
     // Every team value first: a fix is all or nothing.
@@ -116,10 +129,9 @@ pub fn apply(
             key: key.to_string(),
         });
     }
-    let (each, whole): (Vec<&Edit>, Vec<&Edit>) = policy
-        .remediation
-        .edits
+    let (each, whole): (Vec<&Edit>, Vec<&Edit>) = chosen
         .iter()
+        .copied()
         .partition(|e| e.property().contains("[*]"));
     // `None` while nothing has changed: the edits work on the caller's document until then.
     let mut current: Option<Document> = None;
@@ -143,12 +155,7 @@ pub fn apply(
     match current {
         Some(after) if after.text() != document.text() => Ok(after),
         _ => {
-            let paths: Vec<&str> = policy
-                .remediation
-                .edits
-                .iter()
-                .map(Edit::property)
-                .collect();
+            let paths: Vec<&str> = chosen.iter().map(|e| e.property()).collect();
             Err(Decline::NotLocal {
                 reason: format!(
                     "the declarative fix ({}) changes nothing on this resource's shape",
@@ -247,6 +254,25 @@ fn apply_one(
         },
         Edit::Set { .. } => Err(EditError::InvalidPath(property.to_string())),
         Edit::Remove { .. } => document.remove(resource, property),
+        Edit::Companion {
+            type_token,
+            refer,
+            attribute,
+            suffix,
+            properties,
+            ..
+        } => document
+            .add_companion(
+                resource,
+                NewCompanion {
+                    type_token,
+                    refer,
+                    attribute,
+                    suffix,
+                    properties,
+                },
+            )
+            .map(|edit| vec![edit]),
     }
     .map_err(|e| Decline::NotLocal {
         reason: format!("declarative fix of `{property}` declined: {e}"),

@@ -10,6 +10,7 @@ use remedy_guardrails::PolicySet;
 use remedy_guardrails::gate::{self, Baseline, GateConfig, Target, Verdict};
 use remedy_source::Language;
 use remedy_source::edit::Document;
+use remedy_source::manifest::Manifests;
 
 use crate::baselines::Baselines;
 use crate::recipe::{self, Decline, Locator, TeamValues};
@@ -107,12 +108,14 @@ impl<'p> Remediator<'p> {
         if self.provider != ProviderChoice::Llm {
             let started = Instant::now();
             let mut firing = recipe::firing_counter(self.policies, &locator, &policy.id);
+            let major = provider_major(root, &subject.file, language, &locator.type_token);
             match recipe::apply(
                 document,
                 &subject.file,
                 &locator,
                 policy,
                 &self.values,
+                major,
                 &mut firing,
             ) {
                 Ok(after) => {
@@ -276,4 +279,15 @@ fn needs_human(reason: String) -> Remediation {
 
 fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The major version of the resource's provider package the program pins (`@pulumi/aws`,
+/// `pulumi-aws` for `aws:` types), from its manifests; `None` when they do not say.
+fn provider_major(root: &Path, file: &str, language: Language, type_token: &str) -> Option<u32> {
+    let provider = type_token.split(':').next().filter(|p| !p.is_empty())?;
+    let package = match language {
+        Language::TypeScript => format!("@pulumi/{provider}"),
+        Language::Python => format!("pulumi-{provider}"),
+    };
+    Manifests::for_file(root, file, language).major(&package)
 }

@@ -142,3 +142,86 @@ new aws.ec2.SecurityGroup("web", {
         "{after}"
     );
 }
+
+/// On a program that pins pulumi-aws 7, versioning is fixed with a companion `BucketVersioning`
+/// resource after the bucket, not the deprecated inline block; on 6, with the inline block.
+#[tokio::test]
+async fn the_fix_takes_the_shape_of_the_pinned_provider_major() {
+    const TS: &str = r#"import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "private",
+});
+
+export const url = site.bucketRegionalDomainName;
+"#;
+    const PY: &str = r#"import pulumi
+import pulumi_aws as aws
+
+site = aws.s3.Bucket("site", acl="private")
+
+pulumi.export("url", site.bucket_regional_domain_name)
+"#;
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    for (file, text, manifest, v7, v6) in [
+        (
+            "index.ts",
+            TS,
+            (
+                "package.json",
+                r#"{"dependencies": {"@pulumi/aws": "^MAJOR.0.0"}}"#,
+            ),
+            "\n\nconst siteVersioning = new aws.s3.BucketVersioning(\"site-versioning\", {\n    bucket: site.id,\n    versioningConfiguration: { status: \"Enabled\" },\n});\n",
+            "versioning: { enabled: true }",
+        ),
+        (
+            "__main__.py",
+            PY,
+            ("requirements.txt", "pulumi>=3\npulumi-aws>=MAJOR.0.0,<9\n"),
+            "\n\nsite_versioning = aws.s3.BucketVersioning(\n    \"site-versioning\",\n    bucket=site.id,\n    versioning_configuration={\"status\": \"Enabled\"},\n)\n",
+            "versioning={\"enabled\": True}",
+        ),
+    ] {
+        let language = Language::from_path(Path::new(file)).unwrap();
+        let violation = Evaluator::new(&policies)
+            .audit_source(file, language, text)
+            .violations
+            .into_iter()
+            .find(|v| v.policy == "aws-s3-bucket-versioning")
+            .unwrap();
+        for (major, expected) in [("7", v7), ("6", v6)] {
+            let repo = tempfile::tempdir().unwrap();
+            std::fs::write(
+                repo.path().join(manifest.0),
+                manifest.1.replace("MAJOR", major),
+            )
+            .unwrap();
+            let outcome = remediator
+                .remediate(&Subject::from(&violation), text, repo.path())
+                .await;
+            let Remediation::Fixed { after, verdict, .. } = outcome else {
+                panic!("{file} on {major}: {outcome:?}");
+            };
+            assert!(verdict.accepted(), "{:?}", verdict.reasons());
+            assert!(after.contains(expected), "{file} on {major}:\n{after}");
+            let again = Evaluator::new(&policies).audit_source(file, language, &after);
+            assert!(
+                !again
+                    .violations
+                    .iter()
+                    .any(|v| v.fingerprint == violation.fingerprint),
+                "{file} on {major}: still violating:\n{after}"
+            );
+            assert!(
+                again.violations.len()
+                    < Evaluator::new(&policies)
+                        .audit_source(file, language, text)
+                        .violations
+                        .len(),
+                "{file} on {major}: the fix added violations"
+            );
+        }
+    }
+}

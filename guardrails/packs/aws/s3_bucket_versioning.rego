@@ -14,7 +14,19 @@ metadata := {
 		"iso-27001-2022": ["A.5.33", "A.8.13"],
 		"soc2": ["A1.2", "C1.2", "CC7.4", "PI1.5"],
 	},
-	"remediation": {"kind": "set", "property": "versioning.enabled", "value": true},
+	# pulumi-aws 7 deprecates the inline block: a BucketVersioning resource after the bucket.
+	# A program whose provider major is not known gets the inline block, valid in both.
+	"remediation": [
+		{"kind": "set", "property": "versioning.enabled", "value": true, "until": 7},
+		{
+			"kind": "companion",
+			"type": "aws:s3/bucketVersioning:BucketVersioning",
+			"refer": "bucket",
+			"suffix": "versioning",
+			"properties": {"versioningConfiguration": {"status": "Enabled"}},
+			"since": 7,
+		},
+	],
 }
 
 versioning_types := {

@@ -7,6 +7,7 @@
 //! tree-sitter and nothing heavier.
 
 pub mod edit;
+pub mod manifest;
 pub mod parse;
 pub mod walk;
 
