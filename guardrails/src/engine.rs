@@ -125,6 +125,38 @@ impl<'s> Evaluator<'s> {
         verdict
     }
 
+    /// Why the program contradicts a fix of policy `policy` (an index into the set) on
+    /// `resources[index]`: the messages of the policy's `fix_declined` rule, evaluated with the
+    /// resource's referrers. Empty when the policy declares none.
+    pub fn fix_declined(
+        &mut self,
+        resources: &[Resource],
+        index: usize,
+        policy: usize,
+    ) -> Result<Vec<String>, EvalError> {
+        let (Some(resource), Some(declared)) = (resources.get(index), self.set.policies.get(policy))
+        else {
+            return Ok(Vec::new());
+        };
+        if !declared.declines_fixes {
+            return Ok(Vec::new());
+        }
+        let referrers: Vec<&Resource> = referrers_of(resources, resource)
+            .map(|i| &resources[i])
+            .collect();
+        self.engine.set_input(input(resource, &referrers));
+        let value = self
+            .engine
+            .eval_rule(format!("{}.fix_declined", declared.package))
+            .map_err(|e| EvalError {
+                policy: declared.id.clone(),
+                message: e.to_string(),
+            })?;
+        let mut messages = Vec::new();
+        collect_messages(&value, &mut messages);
+        Ok(messages)
+    }
+
     fn run(&mut self, index: usize) -> Result<Option<Finding>, EvalError> {
         let mut messages = Vec::new();
         let mut strongest: Option<RuleKind> = None;

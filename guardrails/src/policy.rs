@@ -213,6 +213,59 @@ impl Remediation {
     }
 }
 
+/// What applying a policy's fix does to the deployed resource. Reviewers read it in the commit
+/// and the pull request, and a fix that is not `in_place` is never merged without them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Impact {
+    pub kind: ImpactKind,
+    /// What to look out for, in a sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactKind {
+    /// The provider updates the resource in place.
+    #[default]
+    InPlace,
+    /// The provider deletes and recreates the resource (a new id; its data goes with it unless
+    /// restored).
+    Replace,
+    /// Updated in place, but what depends on the old behaviour may stop working (traffic from
+    /// outside, clients on a protocol no longer allowed).
+    MayBreak,
+}
+
+impl ImpactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPlace => "in_place",
+            Self::Replace => "replace",
+            Self::MayBreak => "may_break",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "in_place" => Some(Self::InPlace),
+            "replace" => Some(Self::Replace),
+            "may_break" => Some(Self::MayBreak),
+            _ => None,
+        }
+    }
+
+    /// For people: "updates the resource in place".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InPlace => "updates the resource in place",
+            Self::Replace => "replaces the resource (deleted and created again)",
+            Self::MayBreak => "updates in place, but may break what depends on the old setting",
+        }
+    }
+}
+
 /// The `metadata` object a policy declares, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -228,6 +281,8 @@ pub(crate) struct Metadata {
     pub frameworks: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub remediation: Option<Remediation>,
+    #[serde(default)]
+    pub impact: Option<Impact>,
 }
 
 impl Metadata {
@@ -286,11 +341,17 @@ pub struct Policy {
     /// Framework → control ids, for example `nist-800-53-r5` → `["SC-28"]`.
     pub frameworks: BTreeMap<String, Vec<String>>,
     pub remediation: Remediation,
+    /// What the fix does to the deployed resource.
+    pub impact: Impact,
     /// The Rego package, `data.remedy.aws.s3_bucket_public_read`.
     pub package: String,
     /// Where it was loaded from: `builtin:aws/s3_bucket_public_read.rego` or a file path.
     pub source: String,
     pub rules: Vec<RuleKind>,
+    /// The package declares `fix_declined`: messages saying why the program itself contradicts
+    /// the fix on a resource (a public website bucket), which then goes to a person.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declines_fixes: bool,
     #[serde(skip)]
     pub(crate) reads: Reads,
 }
@@ -311,9 +372,11 @@ impl Policy {
             resource_types: metadata.resource_types,
             frameworks: metadata.frameworks,
             remediation: metadata.remediation.unwrap_or_default(),
+            impact: metadata.impact.unwrap_or_default(),
             package,
             source,
             rules,
+            declines_fixes: false,
             reads,
         }
     }
@@ -335,9 +398,11 @@ impl Policy {
             resource_types: Vec::new(),
             frameworks: BTreeMap::new(),
             remediation: Remediation::default(),
+            impact: Impact::default(),
             package,
             source,
             rules,
+            declines_fixes: false,
             reads,
         }
     }

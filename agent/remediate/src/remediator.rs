@@ -89,6 +89,29 @@ impl<'p> Remediator<'p> {
                 violation.resource.type_token, subject.file
             ));
         };
+        // Where the program itself contradicts the fix (a bucket it serves as a public website),
+        // no fix is right without a person: neither the recipe nor the LLM tries.
+        let at = document
+            .resources()
+            .iter()
+            .position(|r| r.span == resource.span);
+        let policy_index = self.policies.policies().iter().position(|p| p.id == policy.id);
+        if let (Some(at), Some(policy_index)) = (at, policy_index) {
+            match evaluator.fix_declined(document.resources(), at, policy_index) {
+                Ok(reasons) if !reasons.is_empty() => {
+                    return needs_human(format!(
+                        "the program contradicts the fix: {}",
+                        reasons.join("; ")
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    return needs_human(format!(
+                        "cannot tell whether the program contradicts the fix: {err}"
+                    ));
+                }
+            }
+        }
         let locator = Locator::of(document, resource);
         let target = Target {
             fingerprint: violation.fingerprint.clone(),
