@@ -153,6 +153,7 @@ pub(crate) fn remediator<'p>(
     let mut remediator = Remediator::new(policies);
     remediator.provider = provider;
     remediator.values = config.team_values();
+    remediator.validator = Some(config.gate.validator());
     if let Some((llm, max_attempts)) = super::llm_fixer(llm_args, config, provider)? {
         remediator.llm = Some(llm);
         remediator.max_attempts = max_attempts;
