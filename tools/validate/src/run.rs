@@ -102,6 +102,11 @@ impl Command {
         &self.dir
     }
 
+    /// How long it may run.
+    pub fn time_limit(&self) -> Duration {
+        self.timeout
+    }
+
     /// Run to completion or to the timeout, whichever is first.
     pub fn run(&self) -> Result<Output, ValidateError> {
         let Some((program, args)) = self.argv.split_first() else {
