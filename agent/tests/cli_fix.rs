@@ -415,6 +415,31 @@ fn a_passing_validate_command_is_in_the_gate_evidence() {
     );
 }
 
+#[test]
+fn flags_override_the_gate_settings() {
+    let dir = repo_with(&[
+        ("remedy.toml", "[gate]\nvalidate = [\"false\"]\n"),
+        ("infra/index.ts", APP),
+    ]);
+    let out = remedy(dir.path())
+        .args(["fix", "--all", "--format", "json", "--no-validate"])
+        .args(["--policy", "aws-s3-bucket-public-read"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let results: Value = serde_json::from_slice(&out).unwrap();
+    let result = &results[0];
+    assert_eq!(result["outcome"], "fixed", "{result}");
+    let branch = result["branch"].as_str().unwrap();
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("- validate: not type-checked (the check is turned off)"),
+        "{message}"
+    );
+}
+
 /// A program with the real `@pulumi/aws` types (the package cache the type-checked eval
 /// installs from npm once per target directory), `node_modules` linked in as a team's checkout
 /// has it: `tsc` is detected and judges the fix.

@@ -101,7 +101,8 @@ struct Report {
     broken: Option<String>,
 }
 
-type Key = (PathBuf, Vec<String>, [u8; 32]);
+/// The program, the command, the fixed file and a hash of its unfixed text.
+type Key = (PathBuf, Vec<String>, String, [u8; 32]);
 
 /// Runs the team's checker on fixed programs; shareable across workers.
 #[derive(Debug, Default)]
@@ -137,7 +138,7 @@ impl Validator {
             Some(lines) if lines.is_empty() => {
                 return done(
                     Outcome::NotTypeChecked {
-                        why: "[gate] validate is an empty list".into(),
+                        why: "the check is turned off".into(),
                     },
                     String::new(),
                 );
@@ -213,6 +214,7 @@ impl Validator {
         let key = (
             program.to_path_buf(),
             argv.to_vec(),
+            file.to_string(),
             Sha256::digest(before.as_bytes()).into(),
         );
         if let Some(hit) = self
