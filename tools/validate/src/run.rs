@@ -159,8 +159,8 @@ impl Command {
                 source,
             })?;
         let elapsed = started.elapsed();
-        let (stdout, cut_out) = stdout.map(collect).unwrap_or_default();
-        let (stderr, cut_err) = stderr.map(collect).unwrap_or_default();
+        let (stdout, cut_out) = stdout.as_ref().map(collect).unwrap_or_default();
+        let (stderr, cut_err) = stderr.as_ref().map(collect).unwrap_or_default();
         Ok(Output {
             code: if timed_out { None } else { status.code() },
             timed_out,
@@ -195,10 +195,15 @@ fn kill_group(group: Pid) {
     }
 }
 
-type Reader = std::thread::JoinHandle<(Vec<u8>, bool)>;
+/// How long a stream may stay open once the command has exited and its group is gone: a
+/// process that left the group (a daemon it started) must not hold the check up.
+const DRAIN: Duration = Duration::from_secs(2);
+
+type Reader = mpsc::Receiver<(Vec<u8>, bool)>;
 
 /// Read a stream to its end on a thread, keeping the first `cap` bytes.
 fn reader(mut stream: impl Read + Send + 'static, cap: usize) -> Reader {
+    let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
         let mut kept = Vec::new();
         let mut truncated = false;
@@ -215,13 +220,18 @@ fn reader(mut stream: impl Read + Send + 'static, cap: usize) -> Reader {
                 }
             }
         }
-        (kept, truncated)
-    })
+        let _ = send.send((kept, truncated));
+    });
+    receive
 }
 
-fn collect(reader: Reader) -> (String, bool) {
-    let (bytes, truncated) = reader.join().unwrap_or_default();
-    (String::from_utf8_lossy(&bytes).into_owned(), truncated)
+/// What a stream held; what a stream still held open after [`DRAIN`] is given up on (the thread
+/// ends when the stream closes).
+fn collect(reader: &Reader) -> (String, bool) {
+    match reader.recv_timeout(DRAIN) {
+        Ok((bytes, truncated)) => (String::from_utf8_lossy(&bytes).into_owned(), truncated),
+        Err(_) => (String::new(), true),
+    }
 }
 
 #[cfg(test)]
@@ -258,6 +268,17 @@ mod tests {
     }
 
     #[test]
+    fn a_process_that_leaves_the_group_does_not_hold_the_check_up() {
+        // `setsid` puts `sleep` in a session (and group) of its own, holding stdout open.
+        if !Path::new("/usr/bin/setsid").exists() {
+            return;
+        }
+        let started = Instant::now();
+        let out = cmd(&["setsid", "-f", "sleep", "30"]).run().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(10), "{out:?}");
+    }
+
+    #[test]
     fn output_is_captured_and_capped() {
         let out = cmd(&["echo", "hello"]).run().unwrap();
         assert_eq!(out.stdout, "hello\n");
@@ -268,7 +289,7 @@ mod tests {
 
     #[test]
     fn the_environment_is_cleared_but_for_path_and_home() {
-        // SAFETY-free: `env` prints what the child sees.
+        // `env` prints what the child sees.
         let out = cmd(&["env"]).run().unwrap();
         for line in out.stdout.lines() {
             let name = line.split('=').next().unwrap();
