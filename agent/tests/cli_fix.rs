@@ -354,6 +354,7 @@ fn assigned_violations_are_fixed_and_recorded() {
             "scope",
             "resource_options",
             "data_not_code",
+            "typed_values",
             "validate"
         ]
     );

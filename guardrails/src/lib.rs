@@ -6,6 +6,7 @@ mod error;
 pub mod gate;
 mod pack;
 mod policy;
+pub mod provider_types;
 mod reads;
 mod severity;
 mod violation;

@@ -507,9 +507,13 @@ async fn check_runs(
 
 async fn graphql(State(shared): State<Shared>, axum::Json(body): axum::Json<Json>) -> Response {
     let query = body.get("query").and_then(Json::as_str).unwrap_or_default();
-    if !query.contains("enablePullRequestAutoMerge") {
+    let (mutation, enable) = if query.contains("enablePullRequestAutoMerge") {
+        ("enablePullRequestAutoMerge", true)
+    } else if query.contains("disablePullRequestAutoMerge") {
+        ("disablePullRequestAutoMerge", false)
+    } else {
         return axum::Json(json!({"errors": [{"message": "unsupported query"}]})).into_response();
-    }
+    };
     let id = body
         .pointer("/variables/id")
         .and_then(Json::as_str)
@@ -518,9 +522,8 @@ async fn graphql(State(shared): State<Shared>, axum::Json(body): axum::Json<Json
     let mut inner = lock(&shared);
     match inner.pulls.iter_mut().find(|p| Some(p.number) == number) {
         Some(p) => {
-            p.auto_merge = true;
-            axum::Json(json!({"data": {"enablePullRequestAutoMerge": {"clientMutationId": null}}}))
-                .into_response()
+            p.auto_merge = enable;
+            axum::Json(json!({"data": {mutation: {"clientMutationId": null}}})).into_response()
         }
         None => axum::Json(json!({"errors": [{"message": "Could not resolve to a node"}]}))
             .into_response(),

@@ -8,7 +8,7 @@ use remedy_store::PrRef;
 
 use crate::accepted::AcceptedFix;
 use crate::error::DeliveryError;
-use crate::group::Group;
+use crate::group::{Group, Mode};
 use crate::limits::{Deferred, Limits};
 use crate::template;
 
@@ -57,6 +57,8 @@ pub struct Batch {
     /// Replace the remote branch (it was merged, or sync rebuilds it on a moved base).
     pub(crate) force: bool,
     pub(crate) holds: BTreeSet<String>,
+    /// A fix already on the branch needs a reviewer ([`BranchState::needs_review`]).
+    pub(crate) needs_review: bool,
     pub(crate) added: Vec<AcceptedFix>,
     pub(crate) author: Author,
     /// The group's open pull request.
@@ -130,6 +132,17 @@ impl Batch {
         self.tip
     }
 
+    /// What happens to the pull request: the group's mode, but never `auto_merge` once a fix
+    /// on the branch was made by a model.
+    pub fn mode(&self) -> Mode {
+        let reviewed = self.needs_review || self.added.iter().any(|f| !f.made_by.may_auto_merge());
+        if reviewed {
+            self.group.mode.min(Mode::Review)
+        } else {
+            self.group.mode
+        }
+    }
+
     pub(crate) fn changed(&self) -> bool {
         !self.added.is_empty() || (self.force && Some(self.tip) != self.start)
     }
@@ -138,6 +151,9 @@ impl Batch {
 /// What a remedy branch holds, and whether anyone else has written to it.
 pub struct BranchState {
     pub holds: BTreeSet<String>,
+    /// Some fix on the branch was not made by a recipe (or does not say): its pull request
+    /// needs a reviewer.
+    pub needs_review: bool,
     /// The first commit not made by remedy: a person's.
     pub human: Option<CommitInfo>,
 }
@@ -146,11 +162,13 @@ pub struct BranchState {
 pub fn inspect(repo: &Repo, base: Oid, tip: Oid, author: &Author) -> Result<BranchState, GitError> {
     let commits = repo.commits_between(base, tip)?;
     let mut holds = BTreeSet::new();
+    let mut needs_review = false;
     let mut human = None;
     for commit in commits {
-        match template::trailer(&commit.message) {
-            Some(fp) if commit.author_email.eq_ignore_ascii_case(&author.email) => {
-                holds.insert(fp.to_string());
+        match template::parse_commit(&commit.message) {
+            Some(fix) if commit.author_email.eq_ignore_ascii_case(&author.email) => {
+                needs_review |= !fix.may_auto_merge();
+                holds.insert(fix.fingerprint);
             }
             _ => {
                 if human.is_none() {
@@ -159,7 +177,11 @@ pub fn inspect(repo: &Repo, base: Oid, tip: Oid, author: &Author) -> Result<Bran
             }
         }
     }
-    Ok(BranchState { holds, human })
+    Ok(BranchState {
+        holds,
+        needs_review,
+        human,
+    })
 }
 
 impl BranchState {

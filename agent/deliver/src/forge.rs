@@ -225,6 +225,7 @@ impl ForgeDelivery {
             tip: base,
             force: true,
             holds: BTreeSet::new(),
+            needs_review: false,
             added: Vec::new(),
             author,
             pr,
@@ -363,6 +364,29 @@ impl ForgeDelivery {
         }
         Ok(())
     }
+
+    /// A pull request opened for auto-merge now needs a reviewer: withdraw the forge's
+    /// auto-merge and request the configured reviewers.
+    async fn withdraw_auto_merge(&self, pr: &PullRequest) -> Result<(), DeliveryError> {
+        match self.forge().disable_auto_merge(pr.number).await {
+            Ok(()) => tracing::info!(
+                number = pr.number,
+                "auto-merge withdrawn: an LLM-made fix joined the pull request"
+            ),
+            // Auto-merge was never enabled (its checks had passed and it merged, or the
+            // repository does not allow it): nothing to withdraw.
+            Err(err @ ForgeError::Rejected { .. }) => {
+                tracing::debug!(number = pr.number, "no auto-merge to withdraw ({err})");
+            }
+            Err(err) => return Err(err.into()),
+        }
+        if !self.settings.reviewers.is_empty() {
+            self.forge()
+                .request_reviewers(pr.number, &self.settings.reviewers)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 impl Delivery for ForgeDelivery {
@@ -415,7 +439,7 @@ impl Delivery for ForgeDelivery {
                 // A merged branch, or one whose commits are all in the base, starts again.
                 let live_tip =
                     remote_tip.filter(|tip| !merged && repo.merge_base(*tip, base) != Some(*tip));
-                let (start, holds) = match live_tip {
+                let (start, holds, needs_review) = match live_tip {
                     Some(tip) => {
                         let state = inspect(&repo, base, tip, &author)?;
                         if let Some(commit) = &state.human {
@@ -439,9 +463,9 @@ impl Delivery for ForgeDelivery {
                         if state.full_without(group.max, members) {
                             continue;
                         }
-                        (Some(tip), state.holds)
+                        (Some(tip), state.holds, state.needs_review)
                     }
-                    None => (None, BTreeSet::new()),
+                    None => (None, BTreeSet::new(), false),
                 };
                 let needs_slot = wants_pr && open_pr.is_none();
                 return Ok(Begun::Ready(Box::new(Batch {
@@ -453,6 +477,7 @@ impl Delivery for ForgeDelivery {
                     tip: start.unwrap_or(base),
                     force: remote_tip.is_some() && start.is_none(),
                     holds,
+                    needs_review,
                     added: Vec::new(),
                     author,
                     pr: open_pr,
@@ -486,7 +511,8 @@ impl Delivery for ForgeDelivery {
                     opened: false,
                 });
             }
-            if batch.group.mode == Mode::Local {
+            let mode = batch.mode();
+            if mode == Mode::Local {
                 return Ok(Delivered {
                     pr: PrRef {
                         branch: batch.branch.clone(),
@@ -498,10 +524,13 @@ impl Delivery for ForgeDelivery {
                 });
             }
             let rendered = self.render(&batch)?;
+            // The rules allowed auto-merge, but a model's fix joined the branch: an earlier
+            // run may have asked the forge to merge it, and that must be withdrawn.
+            let withdraw = batch.group.mode == Mode::AutoMerge && mode != Mode::AutoMerge;
             let batch = Published {
                 branch: batch.branch,
                 base_name: batch.base_name,
-                mode: batch.group.mode,
+                mode,
                 pr: batch.pr,
                 tip: batch.tip,
                 pushed,
@@ -509,6 +538,8 @@ impl Delivery for ForgeDelivery {
             let (pr, publication) = self.publish(&batch, rendered).await?;
             if batch.mode == Mode::AutoMerge && pr.state == PrState::Open {
                 self.auto_merge(&pr, batch.tip).await?;
+            } else if withdraw && pr.state == PrState::Open && publication != Publication::Opened {
+                self.withdraw_auto_merge(&pr).await?;
             }
             Ok(Delivered {
                 pr: PrRef {

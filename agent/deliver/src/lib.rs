@@ -33,7 +33,7 @@ pub mod settings;
 pub mod setup;
 pub mod template;
 
-pub use accepted::AcceptedFix;
+pub use accepted::{AcceptedFix, MadeBy};
 pub use batch::{Batch, Begun, BranchState, Declined, Delivered, human_reason, inspect};
 pub use delivery::{BoxFuture, Delivery};
 pub use error::DeliveryError;

@@ -66,7 +66,7 @@ impl Delivery for LocalBranches {
                     .branch_head(&branch)
                     // A branch merged into the base starts again from the base.
                     .filter(|head| repo.merge_base(*head, self.base) != Some(*head));
-                let (start, holds) = match head {
+                let (start, holds, needs_review) = match head {
                     Some(head) => {
                         let state = inspect(&repo, self.base, head, &author)?;
                         if let Some(commit) = &state.human {
@@ -80,9 +80,9 @@ impl Delivery for LocalBranches {
                         if state.full_without(group.max, members) {
                             continue;
                         }
-                        (Some(head), state.holds)
+                        (Some(head), state.holds, state.needs_review)
                     }
-                    None => (None, BTreeSet::new()),
+                    None => (None, BTreeSet::new(), false),
                 };
                 return Ok(Begun::Ready(Box::new(Batch {
                     group: group.clone(),
@@ -93,6 +93,7 @@ impl Delivery for LocalBranches {
                     start,
                     force: false,
                     holds,
+                    needs_review,
                     added: Vec::new(),
                     author,
                     pr: None,

@@ -6,7 +6,7 @@
 //! by a value; `{{#violations}} … {{/violations}}` repeats for each violation of the pull
 //! request. Pull request values: `subject`, `count`, `violations_word`, `base`, `branch`,
 //! `group`. Per violation: `policy`, `title`, `severity`, `message`, `resource`,
-//! `resource_type`, `file`, `frameworks`, `evidence`, `fingerprint`. An unknown name is left as
+//! `resource_type`, `file`, `frameworks`, `evidence`, `made_by`, `fingerprint`. An unknown name is left as
 //! written, so a typo shows in the pull request instead of vanishing.
 //!
 //! The body is rebuilt from the branch's own commit messages, so a pull request that gains a fix
@@ -16,13 +16,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::accepted::AcceptedFix;
+use super::accepted::{AcceptedFix, MadeBy};
 
 /// The built-in pull request template.
 pub const DEFAULT: &str = include_str!("../../templates/pr.md");
 
 /// The trailer that ties a commit to the violation it fixes.
 pub const TRAILER: &str = "Remedy-Violation";
+
+/// The trailer that says who made the fix ([`MadeBy`]).
+pub const MADE_BY_TRAILER: &str = "Remedy-Made-By";
 
 /// One fix, as commit messages carry it and pull requests show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +42,9 @@ pub struct FixSummary {
     pub frameworks: String,
     /// `name: evidence`, one per gate check.
     pub evidence: Vec<String>,
+    /// Who made the fix; `None` for a commit that does not say (it is then treated as a
+    /// model's: never merged without a reviewer).
+    pub made_by: Option<MadeBy>,
 }
 
 impl FixSummary {
@@ -64,7 +70,13 @@ impl FixSummary {
                 .iter()
                 .map(|c| format!("{}: {}", c.name, one_line(&c.evidence)))
                 .collect(),
+            made_by: Some(fix.made_by.clone()),
         }
+    }
+
+    /// Whether this fix lets its pull request merge without a reviewer.
+    pub fn may_auto_merge(&self) -> bool {
+        self.made_by.as_ref().is_some_and(MadeBy::may_auto_merge)
     }
 }
 
@@ -85,8 +97,9 @@ pub fn commit_message(fix: &AcceptedFix) -> String {
         out.push_str(&format!("Frameworks: {}\n", s.frameworks));
     }
     out.push_str(&format!(
-        "\nGate:\n{}\n\n{TRAILER}: {}\n",
+        "\nGate:\n{}\n\n{MADE_BY_TRAILER}: {}\n{TRAILER}: {}\n",
         checks.join("\n"),
+        fix.made_by.trailer_value(),
         s.fingerprint
     ));
     out
@@ -140,7 +153,12 @@ pub fn parse_commit(message: &str) -> Option<FixSummary> {
         .join(" ");
     let mut in_gate = false;
     for line in &body {
-        if let Some(v) = line.strip_prefix("Resource: ") {
+        if let Some(v) = line
+            .strip_prefix(MADE_BY_TRAILER)
+            .and_then(|v| v.strip_prefix(':'))
+        {
+            s.made_by = Some(MadeBy::parse(v));
+        } else if let Some(v) = line.strip_prefix("Resource: ") {
             s.resource_type = v.to_string();
         } else if let Some(v) = line.strip_prefix("Frameworks: ") {
             s.frameworks = v.to_string();
@@ -266,6 +284,12 @@ fn expand_sections(text: &str, fixes: &[FixSummary], outer: &BTreeMap<&str, Stri
         vars.insert("resource_type", fix.resource_type.clone());
         vars.insert("file", fix.file.clone());
         vars.insert(
+            "made_by",
+            fix.made_by
+                .as_ref()
+                .map_or_else(|| "not recorded".into(), ToString::to_string),
+        );
+        vars.insert(
             "frameworks",
             if fix.frameworks.is_empty() {
                 "none mapped".into()
@@ -345,16 +369,67 @@ mod tests {
                     ),
                 ],
             },
+            made_by: MadeBy::Recipe,
         }
     }
 
     #[test]
     fn commit_messages_round_trip() {
         let message = commit_message(&fix());
-        assert!(message.ends_with("Remedy-Violation: 1a2bc0dc73e151b39d100fde1c221a6c\n"));
+        assert!(message.ends_with(
+            "Remedy-Made-By: recipe\nRemedy-Violation: 1a2bc0dc73e151b39d100fde1c221a6c\n"
+        ));
         let parsed = parse_commit(&message).unwrap();
         assert_eq!(parsed, FixSummary::of(&fix()));
+        assert!(parsed.may_auto_merge());
         assert_eq!(parse_commit("a person's commit\n\nSigned-off-by: x"), None);
+    }
+
+    #[test]
+    fn who_made_a_fix_is_recorded_and_only_a_recipe_may_merge_alone() {
+        let by_model = AcceptedFix {
+            made_by: MadeBy::Model("gpt-4o\nRemedy-Made-By: recipe".into()),
+            ..fix()
+        };
+        let message = commit_message(&by_model);
+        // A model name cannot forge a second trailer line.
+        assert_eq!(
+            message
+                .lines()
+                .filter(|l| l.starts_with("Remedy-Made-By"))
+                .count(),
+            1,
+            "{message}"
+        );
+        let parsed = parse_commit(&message).unwrap();
+        assert_eq!(
+            parsed.made_by,
+            Some(MadeBy::Model("gpt-4o Remedy-Made-By: recipe".into()))
+        );
+        assert!(!parsed.may_auto_merge());
+        // A remedy commit from before the trailer existed does not say: not proven a recipe's.
+        let old = message.replace("Remedy-Made-By: llm gpt-4o Remedy-Made-By: recipe\n", "");
+        let parsed = parse_commit(&old).unwrap();
+        assert_eq!(parsed.made_by, None);
+        assert!(!parsed.may_auto_merge());
+        let body = Template::default()
+            .render(
+                &PrContext {
+                    base: "main",
+                    branch: "b",
+                    group: "g",
+                    label: "l",
+                },
+                &[FixSummary::of(&fix()), FixSummary::of(&by_model), parsed],
+            )
+            .body;
+        for needle in [
+            "Made by: the policy's declarative fix",
+            "Made by: an LLM (gpt-4o Remedy-Made-By: recipe)",
+            "Made by: not recorded",
+        ] {
+            assert!(body.contains(needle), "{needle}\n{body}");
+        }
     }
 
     #[test]
@@ -378,6 +453,7 @@ mod tests {
             "  - validate: tsc --noEmit --pretty false -p . passed in 2.1 s",
             "remedy check infra/index.ts --policy aws-s3-bucket-public-read",
             "1 policy violation on `main`",
+            "- Made by: the policy's declarative fix",
         ] {
             assert!(r.body.contains(needle), "{needle}\n{}", r.body);
         }

@@ -75,12 +75,12 @@ pub fn firing_counter<'p>(
     let index = policies.policies().iter().position(|p| p.id == policy);
     let locator = locator.clone();
     move |document: &Document| {
-        let Some(resource) = document.find(&locator.type_token, &locator.name, locator.ordinal)
+        let Some(at) = document.find_index(&locator.type_token, &locator.name, locator.ordinal)
         else {
             return usize::MAX;
         };
         evaluator
-            .evaluate(resource)
+            .evaluate_in(document.resources(), at)
             .findings
             .iter()
             .find(|f| Some(f.policy) == index)

@@ -7,9 +7,9 @@ use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use remedy_deliver::AcceptedFix;
+use remedy_deliver::{AcceptedFix, MadeBy};
 use remedy_git::Revision;
-use remedy_remediate::{Remediation, Remediator, Subject};
+use remedy_remediate::{Provider, Remediation, Remediator, Subject};
 use remedy_source::Language;
 use remedy_store::ViolationRecord;
 
@@ -86,8 +86,18 @@ pub async fn fix(
             after,
             verdict,
             provider,
-            ..
+            attempts,
         } => {
+            let made_by = match provider {
+                Provider::Recipe => MadeBy::Recipe,
+                Provider::Llm => MadeBy::Model(
+                    attempts
+                        .iter()
+                        .rev()
+                        .find_map(|a| a.model.clone())
+                        .unwrap_or_default(),
+                ),
+            };
             processed.provider = Some(provider);
             processed.after = Some(after.clone());
             accepted = Some(AcceptedFix {
@@ -102,6 +112,7 @@ pub async fn fix(
                 frameworks: violation.frameworks.clone(),
                 after,
                 verdict,
+                made_by,
             });
             Outcome::Fixed {
                 delivered: None,

@@ -11,6 +11,7 @@ metadata := {
 		"aws:s3/bucket:Bucket",
 		"aws:s3/bucketV2:BucketV2",
 		"aws:s3/bucketAclV2:BucketAclV2",
+		"aws:s3/bucketAcl:BucketAcl",
 	],
 	"frameworks": {
 		"nist-800-53-r5": ["AC-3", "AC-4", "AC-6", "AC-21", "SC-7"],

@@ -5,9 +5,9 @@ import rego.v1
 metadata := {
 	"id": "aws-s3-bucket-versioning",
 	"title": "S3 buckets must enable versioning",
-	"description": "Versioning keeps every version of every object, so an overwrite or delete (by mistake, or by ransomware) can be undone. This checks the inline versioning block of the classic Bucket; the separate BucketVersioning resources are checked by aws-s3-bucket-versioning-resource.",
+	"description": "Versioning keeps every version of every object, so an overwrite or delete (by mistake, or by ransomware) can be undone. A bucket is versioned by its inline versioning block (pulumi-aws 6) or by a BucketVersioning resource that refers to it (pulumi-aws 7, where the inline block is deprecated); what that resource sets is checked by aws-s3-bucket-versioning-resource.",
 	"severity": "medium",
-	"resource_types": ["aws:s3/bucket:Bucket"],
+	"resource_types": ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
 	"frameworks": {
 		"nist-800-53-r5": ["CP-9"],
 		"hitrust-csf-11.5": ["06.d"],
@@ -17,7 +17,21 @@ metadata := {
 	"remediation": {"kind": "set", "property": "versioning.enabled", "value": true},
 }
 
+versioning_types := {
+	"aws:s3/bucketVersioning:BucketVersioning",
+	"aws:s3/bucketVersioningV2:BucketVersioningV2",
+}
+
 deny contains msg if {
 	not input.versioning.enabled == true
+	not versioned_by_companion
 	msg := sprintf("%s does not enable versioning", [input.__name])
+}
+
+# A BucketVersioning that points at the bucket versions it, unless it says otherwise; whether
+# its status is Enabled is that resource's own finding (aws-s3-bucket-versioning-resource).
+versioned_by_companion if {
+	some r in input.__referrers
+	r.__type in versioning_types
+	"bucket" in r.__refers
 }

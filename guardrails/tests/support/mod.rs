@@ -15,13 +15,14 @@ use remedy_source::Language;
 use serde::Deserialize;
 
 /// The gate's checks, in the order it runs and reports them.
-pub const CHECKS: [&str; 6] = [
+pub const CHECKS: [&str; 7] = [
     "parses",
     "target_resolved",
     "no_new_violations",
     "scope",
     "resource_options",
     "data_not_code",
+    "typed_values",
 ];
 
 #[derive(Deserialize)]

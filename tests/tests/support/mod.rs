@@ -205,6 +205,17 @@ impl World {
     }
 
     pub async fn run_in(&self, store: &Store, delivery: &ForgeDelivery) -> Vec<Processed> {
+        self.run_with(store, delivery, &Remediator::new(&self.policies))
+            .await
+    }
+
+    /// [`World::run_in`] with a remediator of the test's own (an LLM, say).
+    pub async fn run_with(
+        &self,
+        store: &Store,
+        delivery: &ForgeDelivery,
+        remediator: &Remediator<'_>,
+    ) -> Vec<Processed> {
         let scope = ClaimScope {
             repository: Some(self.repository.url.clone()),
             policies: Vec::new(),
@@ -215,10 +226,9 @@ impl World {
             .claim("test-worker", 100, lease, &scope)
             .await
             .unwrap();
-        let remediator = Remediator::new(&self.policies);
         Pipeline {
             queue: store,
-            remediator: &remediator,
+            remediator,
             target: PipelineTarget::Deliver(delivery),
             locks: &GroupLocks::default(),
             lease,

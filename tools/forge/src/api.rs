@@ -165,4 +165,6 @@ pub trait Forge: Send + Sync {
     fn merge(&self, number: u64) -> BoxFuture<'_, Result<(), ForgeError>>;
     /// Ask the forge to merge once required checks pass.
     fn enable_auto_merge(&self, number: u64) -> BoxFuture<'_, Result<(), ForgeError>>;
+    /// Withdraw an earlier [`Forge::enable_auto_merge`]: the pull request now needs a reviewer.
+    fn disable_auto_merge(&self, number: u64) -> BoxFuture<'_, Result<(), ForgeError>>;
 }

@@ -181,6 +181,39 @@ impl GitHub {
         })
     }
 
+    /// Auto-merge is GraphQL only: run `mutation` on the pull request's node id.
+    async fn auto_merge_mutation(
+        &self,
+        number: u64,
+        what: &'static str,
+        mutation: &'static str,
+    ) -> Result<(), ForgeError> {
+        let pull = self.pull_json(number).await?;
+        let id = pull.node_id.ok_or_else(|| ForgeError::Protocol {
+            forge: self.forge(),
+            what: what.into(),
+            message: "the pull request has no node_id".into(),
+        })?;
+        let query = json!({ "query": mutation, "variables": { "id": id } });
+        let text = self
+            .send(Method::Post, "/graphql", Some(&query), what)
+            .await?;
+        let reply: Json = self.parse(&text, what)?;
+        match reply.get("errors").and_then(Json::as_array) {
+            Some(errors) if !errors.is_empty() => Err(ForgeError::Rejected {
+                forge: self.forge(),
+                status: 200,
+                what: what.into(),
+                message: errors
+                    .iter()
+                    .filter_map(|e| e.get("message").and_then(Json::as_str))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     async fn pull_json(&self, number: u64) -> Result<ApiPull, ForgeError> {
         let text = self
             .send(
@@ -497,35 +530,19 @@ impl Forge for GitHub {
     }
 
     fn enable_auto_merge(&self, number: u64) -> BoxFuture<'_, Result<(), ForgeError>> {
-        Box::pin(async move {
-            let pull = self.pull_json(number).await?;
-            let id = pull.node_id.ok_or_else(|| ForgeError::Protocol {
-                forge: self.forge(),
-                what: "enable auto-merge".into(),
-                message: "the pull request has no node_id".into(),
-            })?;
-            let query = json!({
-                "query": "mutation($id: ID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: SQUASH}) { clientMutationId } }",
-                "variables": { "id": id },
-            });
-            let text = self
-                .send(Method::Post, "/graphql", Some(&query), "enable auto-merge")
-                .await?;
-            let reply: Json = self.parse(&text, "enable auto-merge")?;
-            match reply.get("errors").and_then(Json::as_array) {
-                Some(errors) if !errors.is_empty() => Err(ForgeError::Rejected {
-                    forge: self.forge(),
-                    status: 200,
-                    what: "enable auto-merge".into(),
-                    message: errors
-                        .iter()
-                        .filter_map(|e| e.get("message").and_then(Json::as_str))
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                }),
-                _ => Ok(()),
-            }
-        })
+        Box::pin(self.auto_merge_mutation(
+            number,
+            "enable auto-merge",
+            "mutation($id: ID!) { enablePullRequestAutoMerge(input: {pullRequestId: $id, mergeMethod: SQUASH}) { clientMutationId } }",
+        ))
+    }
+
+    fn disable_auto_merge(&self, number: u64) -> BoxFuture<'_, Result<(), ForgeError>> {
+        Box::pin(self.auto_merge_mutation(
+            number,
+            "disable auto-merge",
+            "mutation($id: ID!) { disablePullRequestAutoMerge(input: {pullRequestId: $id}) { clientMutationId } }",
+        ))
     }
 }
 

@@ -11,7 +11,7 @@ pub mod parse;
 pub mod walk;
 
 pub use parse::{
-    Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Resource, ResourceOptions,
-    Span, camel_case, parse_source, position, syntax_tree,
+    Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Reference, Resource,
+    ResourceOptions, Span, camel_case, parse_source, position, syntax_tree,
 };
 pub use walk::{WalkError, discover, is_skipped_path};

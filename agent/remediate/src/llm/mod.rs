@@ -16,6 +16,7 @@
 //! a log, an event, an error or a request body.
 
 mod client;
+mod dependencies;
 mod error;
 pub mod prompt_size;
 mod prompts;

@@ -369,6 +369,7 @@ impl Tool for AddImport {
             .document()
             .add_import(&args.statement)
             .map_err(|e| e.to_string())?;
+        workspace.may_import(&args.statement)?;
         match edit {
             Some(edit) => workspace.apply(&[edit]).map(Step::Reply),
             None => Ok(Step::Reply("no change: the import is already there".into())),

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 use remedy_source::edit::{Document, TextEdit};
 use remedy_source::{Language, Resource, Span, is_skipped_path};
 
+use super::dependencies;
 use super::prompts::fence;
 use crate::request::FixRequest;
 
@@ -47,6 +48,16 @@ impl<'a> Workspace<'a> {
 
     pub(crate) fn document(&self) -> &Document {
         &self.document
+    }
+
+    /// Whether the program depends on every package `statement` (one import, already judged
+    /// by the edit engine) imports.
+    pub(crate) fn may_import(&self, statement: &str) -> Result<(), String> {
+        let file = self.request.violation.file.as_str();
+        for module in dependencies::imported_modules(self.request.language, file, statement) {
+            dependencies::check(self.request.root, &self.document, file, &module)?;
+        }
+        Ok(())
     }
 
     /// The target resource in the current text.

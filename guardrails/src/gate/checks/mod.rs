@@ -11,11 +11,14 @@ pub(super) mod parses;
 pub(super) mod resource_options;
 pub(super) mod scope;
 pub(super) mod target_resolved;
+pub(super) mod typed_values;
 
 #[cfg(test)]
 pub(crate) mod fixture;
 
-use remedy_source::Span;
+use std::collections::BTreeSet;
+
+use remedy_source::{Resource, Span};
 
 use super::diff::Hunk;
 use super::{Baseline, Check, GateConfig, Target, Verdict};
@@ -50,6 +53,29 @@ impl Context<'_> {
     }
 }
 
+/// Top-level properties whose value, or whose certainty, the fix changed.
+pub(super) fn changed_properties(old: &Resource, new: &Resource) -> BTreeSet<String> {
+    let keys: BTreeSet<&String> = old.properties.keys().chain(new.properties.keys()).collect();
+    let mut changed: BTreeSet<String> = keys
+        .into_iter()
+        .filter(|k| old.properties.get(*k) != new.properties.get(*k))
+        .cloned()
+        .collect();
+    let top = |path: &String| {
+        path.split(['.', '['])
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    changed.extend(
+        old.unknown
+            .symmetric_difference(&new.unknown)
+            .map(top)
+            .filter(|k| !k.is_empty()),
+    );
+    changed
+}
+
 /// Every check, in the order it runs and is reported.
 const CHECKS: &[fn(&Context<'_>) -> Check] = &[
     parses::check,
@@ -58,6 +84,7 @@ const CHECKS: &[fn(&Context<'_>) -> Check] = &[
     scope::check,
     resource_options::check,
     data_not_code::check,
+    typed_values::check,
 ];
 
 /// Run every check on the target's file, once the file-level scope is known.
@@ -87,7 +114,8 @@ mod tests {
                 "no_new_violations",
                 "scope",
                 "resource_options",
-                "data_not_code"
+                "data_not_code",
+                "typed_values"
             ]
         );
         assert!(verdict.accepted(), "{:?}", verdict.reasons());

@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use remedy_source::edit::Construct;
 use remedy_source::{Resource, camel_case};
 
-use super::Context;
+use super::{Context, changed_properties};
 use crate::gate::Check;
 
 pub(crate) const NAME: &str = "resource_options";
@@ -138,29 +138,6 @@ fn undone_by_existing_options(old: &Resource, new: &Resource) -> Vec<String> {
         }
     }
     problems
-}
-
-/// Top-level properties whose value, or whose certainty, the fix changed.
-fn changed_properties(old: &Resource, new: &Resource) -> BTreeSet<String> {
-    let keys: BTreeSet<&String> = old.properties.keys().chain(new.properties.keys()).collect();
-    let mut changed: BTreeSet<String> = keys
-        .into_iter()
-        .filter(|k| old.properties.get(*k) != new.properties.get(*k))
-        .cloned()
-        .collect();
-    let top = |path: &String| {
-        path.split(['.', '['])
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
-    changed.extend(
-        old.unknown
-            .symmetric_difference(&new.unknown)
-            .map(top)
-            .filter(|k| !k.is_empty()),
-    );
-    changed
 }
 
 /// `server_side_encryption_configuration.rule` → `serverSideEncryptionConfiguration.rule`, each

@@ -83,8 +83,16 @@ pub(super) fn check(cx: &Context<'_>) -> Check {
     }
     let passed = problems.is_empty();
     let evidence = if passed {
+        let companions = if footprint.companions.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", the companion resource(s) {} that refer to it",
+                footprint.companions.join(", ")
+            )
+        };
         format!(
-            "{} line(s) changed, all inside {} `{}`{}",
+            "{} line(s) changed, all inside {} `{}`{companions}{}",
             footprint.changed_lines,
             target.type_token,
             target.name,
@@ -104,6 +112,8 @@ struct Footprint {
     problems: Vec<String>,
     changed_lines: usize,
     touched_imports: bool,
+    /// Resources the fix added beside the target (`type `name``).
+    companions: Vec<String>,
 }
 
 /// Where the text changed, against the target's footprint in the original.
@@ -117,9 +127,15 @@ fn within_footprint(cx: &Context<'_>) -> Footprint {
             )],
             changed_lines: 0,
             touched_imports: false,
+            companions: Vec::new(),
         };
     };
     let footprint = old.footprint(resource);
+    let new = cx.candidate.document();
+    let binding = old.binding_of(resource);
+    let declared = old.declared_names();
+    let mut companions = Vec::new();
+    let mut refused = Vec::new();
     let mut changed_lines = 0;
     let mut touched_imports = false;
     let mut outside = Vec::new();
@@ -130,8 +146,37 @@ fn within_footprint(cx: &Context<'_>) -> Footprint {
         touched_imports |=
             footprint.imports.start <= span.start && span.end <= footprint.imports.end;
         if !footprint.allows(span) {
-            let (line, _) = remedy_source::position(old.text(), span.start);
-            outside.push(line);
+            // Outside the footprint, a fix may only insert companion resources after the
+            // target (before it, they could not refer to it).
+            let companion = match &binding {
+                Some(binding) if span.is_empty() && span.start >= resource.span.end => {
+                    new.companions(hunk.new_span, binding).and_then(|found| {
+                        found
+                            .iter()
+                            .map(|c| match &c.declares {
+                                Some(name) if declared.contains(name) => Err(format!(
+                                    "the companion declares `{name}`, a name the file already has"
+                                )),
+                                _ => {
+                                    let r = &new.resources()[c.resource];
+                                    Ok(format!("{} `{}`", r.type_token, r.display_name()))
+                                }
+                            })
+                            .collect::<Result<Vec<String>, String>>()
+                    })
+                }
+                _ => Err(String::new()),
+            };
+            match companion {
+                Ok(found) => companions.extend(found),
+                Err(reason) => {
+                    let (line, _) = remedy_source::position(old.text(), span.start);
+                    outside.push(line);
+                    if !reason.is_empty() {
+                        refused.push(reason);
+                    }
+                }
+            }
         }
         let lowered = hunk.added.to_lowercase();
         suppressions.extend(SUPPRESSIONS.iter().copied().filter(|m| lowered.contains(m)));
@@ -140,10 +185,15 @@ fn within_footprint(cx: &Context<'_>) -> Footprint {
     if !outside.is_empty() {
         let lines: Vec<String> = outside.iter().map(ToString::to_string).collect();
         problems.push(format!(
-            "changes outside {} `{}` and its own definitions (line {})",
+            "changes outside {} `{}` and its own definitions (line {}){}",
             target.type_token,
             target.name,
-            lines.join(", ")
+            lines.join(", "),
+            if refused.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", refused.join("; "))
+            }
         ));
     }
     if !suppressions.is_empty() {
@@ -162,6 +212,7 @@ fn within_footprint(cx: &Context<'_>) -> Footprint {
         problems,
         changed_lines,
         touched_imports,
+        companions,
     }
 }
 
@@ -214,6 +265,69 @@ mod tests {
                     .to_string()
             )
         );
+    }
+
+    const COMPANION: &str = "\nconst siteBlock = new aws.s3.BucketPublicAccessBlock(\"site-block\", {\n    bucket: site.id,\n    blockPublicAcls: true,\n    ignorePublicAcls: true,\n});\n";
+
+    #[test]
+    fn a_companion_resource_that_refers_to_the_target_passes() {
+        let after = S3.replace(FIX.0, FIX.1).replace(
+            "\nexport const url",
+            &format!("{COMPANION}\nexport const url"),
+        );
+        let (passed, evidence) = scope_of(&Fixture::s3(&after));
+        assert!(passed, "{evidence}");
+        assert!(
+            evidence.contains(
+                "the companion resource(s) \
+                 aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock `site-block` that refer \
+                 to it"
+            ),
+            "{evidence}"
+        );
+    }
+
+    #[test]
+    fn companions_that_do_not_qualify_fail_with_the_reason() {
+        let fixed = S3.replace(FIX.0, FIX.1);
+        let cases = [
+            // Before the target: it could not refer to it.
+            (
+                fixed.replace(
+                    "\nconst site =",
+                    &format!("{}\nconst site =", COMPANION.trim_end()),
+                ),
+                "",
+            ),
+            // Unrelated to the target.
+            (
+                fixed.replace(
+                    "\nexport const url",
+                    &format!(
+                        "{}\nexport const url",
+                        COMPANION.replace("site.id", "logs.id")
+                    ),
+                ),
+                "does not refer to `site`",
+            ),
+            // A name the file already has.
+            (
+                fixed.replace(
+                    "\nexport const url",
+                    &format!(
+                        "{}\nexport const url",
+                        COMPANION.replace("const siteBlock", "const config")
+                    ),
+                ),
+                "a name the file already has",
+            ),
+        ];
+        for (after, reason) in cases {
+            let (passed, evidence) = scope_of(&Fixture::s3(&after));
+            assert!(!passed, "{after}");
+            assert!(evidence.starts_with("changes outside"), "{evidence}");
+            assert!(evidence.contains(reason), "{reason}: {evidence}");
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! inside the resource's footprint. Every edit is a plain text replacement; nothing here decides
 //! whether an edit is *good* (that is the gate's job, in `guardrails`).
 
+mod companion;
 mod container;
 mod footprint;
 mod inspect;
@@ -17,6 +18,7 @@ use tree_sitter::{Node, Tree};
 use crate::parse::syntax::{Field, Kind, Syntax};
 use crate::parse::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
 
+pub use companion::Companion;
 pub use footprint::{Definition, Footprint};
 pub use inspect::{Construct, Found};
 pub use text_edit::{EditError, TextEdit, apply_edits};

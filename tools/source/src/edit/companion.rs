@@ -1,0 +1,326 @@
+//! Companion resources: what a fix may add outside its target's call.
+//!
+//! In pulumi-aws 7 a bucket's ACL, public access block, encryption and versioning are separate
+//! resources that name the bucket, so fixing a bucket can mean adding one. A fix may add such
+//! statements after the target — each one statement declaring one resource, whose arguments
+//! refer to the target — and nothing else: not a statement that runs code, not a resource
+//! unrelated to the target, not one placed inside an expression.
+
+use tree_sitter::Node;
+
+use super::Document;
+use crate::parse::scope::{node_text, preorder};
+use crate::parse::syntax::{Field, Kind, Syntax};
+use crate::parse::{Language, Resource, Span};
+
+/// A resource a fix added in a statement of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Companion {
+    /// The whole statement.
+    pub statement: Span,
+    /// The resource's index in [`Document::resources`].
+    pub resource: usize,
+    /// The name the statement declares (`const block = …`, `block = …`), if any.
+    pub declares: Option<String>,
+}
+
+impl Document {
+    /// The name a resource's constructor call is assigned to (`site` in `const site = new …` or
+    /// `site = aws.s3.Bucket(…)`, `self.bucket` in a component): what a companion refers to it
+    /// by. `None` when the call is not assigned to anything.
+    pub fn binding_of(&self, resource: &Resource) -> Option<String> {
+        let tree = self.tree.as_ref()?;
+        let syn = self.syn();
+        let mut node = tree
+            .root_node()
+            .descendant_for_byte_range(resource.span.start, resource.span.end)?;
+        // The smallest node covering the span may be an inner one with the same range.
+        while let Some(parent) = node.parent() {
+            if parent.byte_range() != node.byte_range() {
+                break;
+            }
+            node = parent;
+        }
+        let parent = node.parent()?;
+        let bound = match syn.kind(parent) {
+            Kind::VariableDeclarator => syn.field(parent, Field::Name)?,
+            Kind::Assignment => syn.field(parent, Field::Left)?,
+            _ => return None,
+        };
+        let value = syn
+            .field(parent, Field::Value)
+            .or_else(|| syn.field(parent, Field::Right))?;
+        (value.byte_range() == node.byte_range())
+            .then(|| node_text(&self.text, bound).to_string())
+            .filter(|name| !name.is_empty())
+    }
+
+    /// The companions `region` (text a fix inserted into this document) consists of: whole
+    /// statements, each declaring one resource whose arguments refer to `binding`, with only
+    /// whitespace and comments between them. Why not, otherwise.
+    pub fn companions(&self, region: Span, binding: &str) -> Result<Vec<Companion>, String> {
+        let tree = self
+            .tree
+            .as_ref()
+            .ok_or_else(|| "the file does not parse".to_string())?;
+        let syn = self.syn();
+        let mut statements = Vec::new();
+        whole_statements(syn, tree.root_node(), region, &mut statements)?;
+        let mut companions = Vec::new();
+        for statement in statements {
+            if syn.kind(statement) == Kind::Comment {
+                continue;
+            }
+            let span = Span {
+                start: statement.start_byte(),
+                end: statement.end_byte(),
+            };
+            companions.push(self.companion(span, binding)?);
+        }
+        if companions.is_empty() {
+            return Err("the inserted text declares no resource".into());
+        }
+        Ok(companions)
+    }
+
+    /// The one resource `statement` declares, if the statement is only that.
+    fn companion(&self, statement: Span, binding: &str) -> Result<Companion, String> {
+        let text = &self.text[statement.start..statement.end];
+        let first_line = text.lines().next().unwrap_or_default().trim();
+        let inside: Vec<usize> = self
+            .resources()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| statement.start <= r.span.start && r.span.end <= statement.end)
+            .map(|(i, _)| i)
+            .collect();
+        let [index] = inside.as_slice() else {
+            return Err(format!(
+                "`{first_line}` is not one resource declaration ({} resources in it)",
+                inside.len()
+            ));
+        };
+        let resource = &self.resources()[*index];
+        let before = &self.text[statement.start..resource.span.start];
+        let after = &self.text[resource.span.end..statement.end];
+        let declares = declaration(self.language, before)
+            .ok_or_else(|| format!("`{first_line}` does more than declare a resource"))?;
+        if !matches!(after.trim(), "" | ";") {
+            return Err(format!("`{first_line}` does more than declare a resource"));
+        }
+        if !self.refers_to(resource.span, binding) {
+            return Err(format!(
+                "{} `{}` does not refer to `{binding}`: a fix may add only resources that \
+                 configure its target",
+                resource.type_token,
+                resource.display_name()
+            ));
+        }
+        Ok(Companion {
+            statement,
+            resource: *index,
+            declares,
+        })
+    }
+}
+
+impl Document {
+    /// Whether the code in `span` names `binding` as a reference (`site.id`,
+    /// `bucket=site.bucket`): not inside a string, not as a property of something else
+    /// (`other.site`), not as part of a longer name.
+    fn refers_to(&self, span: Span, binding: &str) -> bool {
+        let Some(tree) = &self.tree else {
+            return false;
+        };
+        let syn = self.syn();
+        let Some(call) = tree
+            .root_node()
+            .descendant_for_byte_range(span.start, span.end)
+        else {
+            return false;
+        };
+        let mut found = false;
+        preorder(call, |node| {
+            if found {
+                return false;
+            }
+            match syn.kind(node) {
+                Kind::String | Kind::TemplateString | Kind::Comment => false,
+                Kind::Identifier | Kind::MemberExpression | Kind::Attribute => {
+                    let is_property = node.parent().is_some_and(|parent| {
+                        matches!(syn.kind(parent), Kind::MemberExpression | Kind::Attribute)
+                            && syn
+                                .field(parent, Field::Attribute)
+                                .or_else(|| syn.field(parent, Field::Property))
+                                .is_some_and(|p| p.id() == node.id())
+                    });
+                    found = !is_property && node_text(&self.text, node) == binding;
+                    !found
+                }
+                _ => true,
+            }
+        });
+        found
+    }
+}
+
+/// Collect the statements `region` covers whole; an error when it covers part of one, or a
+/// node that is not a statement.
+fn whole_statements<'t>(
+    syn: &Syntax,
+    node: Node<'t>,
+    region: Span,
+    out: &mut Vec<Node<'t>>,
+) -> Result<(), String> {
+    let container = matches!(
+        syn.kind(node),
+        Kind::Program | Kind::Module | Kind::StatementBlock | Kind::Block
+    );
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        let (start, end) = (child.start_byte(), child.end_byte());
+        if end <= region.start || region.end <= start {
+            continue;
+        }
+        if region.start <= start && end <= region.end {
+            if container && child.is_named() {
+                out.push(child);
+                continue;
+            }
+            return Err("the inserted text is not whole statements".into());
+        }
+        whole_statements(syn, child, region, out)?;
+    }
+    Ok(())
+}
+
+/// What may stand before a resource's call in a companion statement: nothing, or a declaration
+/// of one new name. `Some(name)` for a declaration, `Some(None)` for a bare call.
+fn declaration(language: Language, before: &str) -> Option<Option<String>> {
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let (name, rest) = match language {
+        Language::TypeScript => {
+            let words = words.strip_prefix(&["export"]).unwrap_or(&words);
+            match words {
+                [] => return Some(None),
+                [keyword, rest @ ..] if matches!(*keyword, "const" | "let" | "var") => {
+                    let joined = rest.join(" ");
+                    let (name, value) = joined.split_once('=')?;
+                    // `const block: aws.s3.BucketPublicAccessBlock = …`
+                    let name = name.split(':').next()?.trim().to_string();
+                    (name, value.trim().to_string())
+                }
+                _ => return None,
+            }
+        }
+        Language::Python => {
+            if words.is_empty() {
+                return Some(None);
+            }
+            let joined = words.join(" ");
+            let (name, value) = joined.split_once('=')?;
+            (name.trim().to_string(), value.trim().to_string())
+        }
+    };
+    let identifier = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    (identifier && rest.is_empty()).then_some(Some(name))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+    use std::path::Path;
+
+    use super::*;
+
+    const TS: &str = r#"import * as aws from "@pulumi/aws";
+
+const site = new aws.s3.Bucket("site", { acl: "private" });
+"#;
+
+    fn inserted(language: Language, file: &str, before: &str, insertion: &str) -> (Document, Span) {
+        let text = format!("{before}{insertion}");
+        let region = Span {
+            start: before.len(),
+            end: before.len() + insertion.len(),
+        };
+        (Document::new(language, Path::new(file), text), region)
+    }
+
+    #[test]
+    fn the_binding_of_a_resource() {
+        let ts = Document::new(Language::TypeScript, Path::new("index.ts"), TS.to_string());
+        assert_eq!(ts.binding_of(&ts.resources()[0]).as_deref(), Some("site"));
+        let py = Document::new(
+            Language::Python,
+            Path::new("__main__.py"),
+            "import pulumi_aws as aws\nsite = aws.s3.Bucket(\"site\")\naws.s3.Bucket(\"loose\")\n"
+                .into(),
+        );
+        assert_eq!(py.binding_of(&py.resources()[0]).as_deref(), Some("site"));
+        assert_eq!(py.binding_of(&py.resources()[1]), None);
+    }
+
+    #[test]
+    fn a_resource_that_refers_to_the_target_is_a_companion() {
+        let (doc, region) = inserted(
+            Language::TypeScript,
+            "index.ts",
+            TS,
+            "\nconst siteBlock = new aws.s3.BucketPublicAccessBlock(\"site-block\", {\n    bucket: site.id,\n    blockPublicAcls: true,\n});\n",
+        );
+        let companions = doc.companions(region, "site").unwrap();
+        assert_eq!(companions.len(), 1);
+        assert_eq!(companions[0].declares.as_deref(), Some("siteBlock"));
+        assert_eq!(
+            doc.resources()[companions[0].resource].type_token,
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+        );
+
+        let (doc, region) = inserted(
+            Language::Python,
+            "__main__.py",
+            "import pulumi_aws as aws\nsite = aws.s3.Bucket(\"site\")\n",
+            "# keep the bucket private\naws.s3.BucketPublicAccessBlock(\"site-block\", bucket=site.id, block_public_acls=True)\n",
+        );
+        let companions = doc.companions(region, "site").unwrap();
+        assert_eq!(companions[0].declares, None);
+    }
+
+    #[test]
+    fn anything_else_is_not() {
+        let cases = [
+            // Unrelated to the target.
+            "\nconst other = new aws.s3.Bucket(\"other\", { acl: \"private\" });\n",
+            // `website` is not `site`.
+            "\nconst b = new aws.s3.BucketPublicAccessBlock(\"b\", { bucket: website.id });\n",
+            // Code beside the resource.
+            "\nconst b = new aws.s3.BucketPublicAccessBlock(\"b\", { bucket: site.id }); run();\n",
+            "\nif (site) { new aws.s3.BucketPublicAccessBlock(\"b\", { bucket: site.id }); }\n",
+            "\nconsole.log(site);\n",
+            "\nconst b = cond ? new aws.s3.BucketPublicAccessBlock(\"b\", { bucket: site.id }) : undefined;\n",
+        ];
+        for insertion in cases {
+            let (doc, region) = inserted(Language::TypeScript, "index.ts", TS, insertion);
+            assert!(doc.companions(region, "site").is_err(), "{insertion}");
+        }
+        // Part of a statement.
+        let doc = Document::new(Language::TypeScript, Path::new("index.ts"), TS.to_string());
+        let at = TS.find("{ acl").unwrap();
+        assert!(
+            doc.companions(
+                Span {
+                    start: at,
+                    end: at + 3
+                },
+                "site"
+            )
+            .is_err()
+        );
+    }
+}
