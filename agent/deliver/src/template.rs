@@ -400,11 +400,18 @@ mod tests {
             .collect(),
             after: String::new(),
             verdict: Verdict {
-                checks: vec![Check {
-                    name: "target_resolved",
-                    passed: true,
-                    evidence: "aws-s3-bucket-public-read runs on `site` and passes".into(),
-                }],
+                checks: vec![
+                    Check {
+                        name: "target_resolved",
+                        passed: true,
+                        evidence: "aws-s3-bucket-public-read runs on `site` and passes".into(),
+                    },
+                    Check::new(
+                        "validate",
+                        true,
+                        "tsc --noEmit --pretty false -p . passed in 2.1 s",
+                    ),
+                ],
             },
             made_by: MadeBy::Recipe,
             impact: Impact::default(),
@@ -535,6 +542,7 @@ mod tests {
             "nist-800-53-r5 AC-3, AC-4",
             "`aws:s3/bucket:Bucket` `site` in `infra/index.ts`",
             "  - target_resolved: aws-s3-bucket-public-read runs on `site` and passes",
+            "  - validate: tsc --noEmit --pretty false -p . passed in 2.1 s",
             "remedy check infra/index.ts --policy aws-s3-bucket-public-read",
             "1 policy violation on `main`",
             "- Made by: the policy's declarative fix",
