@@ -82,7 +82,10 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     assert!(fixed >= 20, "only {fixed} fixes");
-    assert_eq!(declined, 2, "the public website buckets of the public-read fixtures");
+    assert_eq!(
+        declined, 2,
+        "the public website buckets of the public-read fixtures"
+    );
 }
 
 /// A bucket the program serves as a public website is not made private by anyone but a person:
@@ -114,7 +117,11 @@ async fn a_fix_the_program_contradicts_goes_to_a_person_with_the_reason() {
         let outcome = remediator
             .remediate(&Subject::from(&violation), text, Path::new("."))
             .await;
-        let Remediation::NeedsHuman { reason: why, attempts } = outcome else {
+        let Remediation::NeedsHuman {
+            reason: why,
+            attempts,
+        } = outcome
+        else {
             panic!("{file}: {outcome:?}");
         };
         assert!(attempts.is_empty(), "nobody tried");
