@@ -44,7 +44,7 @@ deny contains msg if {
 	input.__type == "aws:ec2/securityGroup:SecurityGroup"
 	some rule in input.ingress
 	source := world_source(object.get(rule, "cidrBlocks", []), object.get(rule, "ipv6CidrBlocks", []))
-	exposure := exposed(lower(rule.protocol), rule.fromPort, rule.toPort)
+	exposure := exposed(protocol_name(rule.protocol), rule.fromPort, rule.toPort)
 	msg := sprintf("%s allows ingress from %s to %s", [input.__name, source, exposure])
 }
 
@@ -53,7 +53,7 @@ deny contains msg if {
 	input.__type == "aws:ec2/securityGroupRule:SecurityGroupRule"
 	input.type == "ingress"
 	source := world_source(rule_v4, rule_v6)
-	exposure := exposed(lower(input.protocol), input.fromPort, input.toPort)
+	exposure := exposed(protocol_name(input.protocol), input.fromPort, input.toPort)
 	msg := sprintf("%s allows ingress from %s to %s", [input.__name, source, exposure])
 }
 
@@ -61,8 +61,16 @@ deny contains msg if {
 deny contains msg if {
 	input.__type == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	source := world_source([vpc_v4], [vpc_v6])
-	exposure := exposed(lower(input.ipProtocol), vpc_from_port, vpc_to_port)
+	exposure := exposed(protocol_name(input.ipProtocol), vpc_from_port, vpc_to_port)
 	msg := sprintf("%s allows ingress from %s to %s", [input.__name, source, exposure])
+}
+
+# Protocols are strings in the provider's types, but Python programs write `protocol=-1` and
+# the provider accepts it: compare numbers as their text.
+protocol_name(p) := lower(p) if {
+	is_string(p)
+} else := format_int(p, 10) if {
+	is_number(p)
 }
 
 world_source(v4, v6) := world_v4 if {

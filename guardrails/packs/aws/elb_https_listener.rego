@@ -5,7 +5,7 @@ import rego.v1
 metadata := {
 	"id": "aws-elb-https-listener",
 	"title": "Load balancer listeners must use HTTPS or redirect HTTP to HTTPS",
-	"description": "A plain HTTP listener sends requests, cookies and credentials unencrypted. On an ALB, make HTTP listeners redirect to HTTPS (defaultActions[0] of type redirect with protocol HTTPS) and terminate TLS on an HTTPS listener; on a classic ELB, use HTTPS or SSL listeners.",
+	"description": "A plain HTTP listener (an ALB listener without a protocol is one) sends requests, cookies and credentials unencrypted. On an ALB, make HTTP listeners redirect to HTTPS (defaultActions[0] of type redirect with protocol HTTPS) and terminate TLS on an HTTPS listener; on a classic ELB, use HTTPS or SSL listeners.",
 	"severity": "medium",
 	"resource_types": [
 		"aws:lb/listener:Listener",
@@ -26,10 +26,15 @@ metadata := {
 
 deny contains msg if {
 	input.__type in {"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
-	upper(input.protocol) == "HTTP"
+	listener_protocol == "HTTP"
 	not redirects_to_https
 	msg := sprintf("%s serves plain HTTP without redirecting to HTTPS", [input.__name])
 }
+
+# An ALB listener without a protocol serves HTTP (the provider's default).
+listener_protocol := upper(input.protocol) if {
+	input.protocol
+} else := "HTTP"
 
 redirects_to_https if {
 	input.defaultActions[0].type == "redirect"

@@ -13,4 +13,5 @@ for team in ["finance", "marketing"]:
         node_type="ra3.xlplus",
         cluster_type="single-node",
         skip_final_snapshot=True,
+        encrypted=False,
     )

@@ -20,6 +20,7 @@ export class Warehouse extends pulumi.ComponentResource {
             numberOfNodes: 2,
             publiclyAccessible: false,
             skipFinalSnapshot: true,
+            encrypted: false,
         }, { parent: this });
         this.registerOutputs({ endpoint: this.cluster.endpoint });
     }

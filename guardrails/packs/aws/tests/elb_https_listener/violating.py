@@ -17,3 +17,9 @@ aws.lb.Listener(
     certificate_arn="arn:aws:acm:us-east-1:111122223333:certificate/1",
     default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
 )
+aws.lb.Listener(
+    "bad-default-protocol",
+    load_balancer_arn=lb.arn,
+    port=80,
+    default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
+)

@@ -18,3 +18,9 @@ new aws.lb.Listener("good-redirect", {
     protocol: "HTTP",
     defaultActions: [{ type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } }],
 });
+// No protocol: an ALB listener serves HTTP.
+new aws.lb.Listener("bad-default-protocol", {
+    loadBalancerArn: lb.arn,
+    port: 80,
+    defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
+});
