@@ -285,10 +285,27 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
     };
     let root = tree.root_node();
     let syn = syntax::Syntax::of(language, is_tsx(path));
-    let (mut resources, provider_names) = match language {
+    let scope::Extracted {
+        mut resources,
+        provider_names,
+        unread,
+    } = match language {
         Language::TypeScript => typescript::extract(root, text, syn),
         Language::Python => python::extract(root, text, syn),
     };
+    for (name, (at, count)) in unread {
+        let (line, column) = position(text, at);
+        diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Warning,
+            line,
+            column,
+            message: format!(
+                "{count} resource(s) constructed through `{name}` were not read: the file binds \
+                 `{name}` more than once (an import and another assignment, parameter or \
+                 import), so what it refers to is not known statically"
+            ),
+        });
+    }
 
     if root.has_error() {
         let first = first_error(root);

@@ -699,3 +699,104 @@ fn resource_options_are_read_in_both_languages() {
             .is_none()
     );
 }
+
+#[test]
+fn py_importing_submodules_of_an_imported_package_keeps_it_readable() {
+    let f = py(r#"
+import pulumi
+import pulumi_aws
+import pulumi_aws.s3
+import pulumi_aws.acm
+pulumi_aws.s3.Bucket("a", acl="private")
+pulumi_aws.acm.Certificate("b", domain_name="example.com")
+pulumi_aws.kms.Key("c")
+"#);
+    let tokens: Vec<&str> = f.resources.iter().map(|r| r.type_token.as_str()).collect();
+    assert_eq!(
+        tokens,
+        vec![
+            "aws:s3/bucket:Bucket",
+            "aws:acm/certificate:Certificate",
+            "aws:kms/key:Key",
+        ]
+    );
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    assert!(f.provider_names.contains("pulumi_aws"));
+}
+
+#[test]
+fn py_module_aliases_and_the_same_module_imported_twice() {
+    let f = py(r#"
+import pulumi_aws.s3 as s3
+from pulumi_aws import s3
+from pulumi_aws import s3 as storage
+import pulumi_aws.ec2 as ec2, pulumi_aws.ec2 as ec2
+s3.Bucket("a")
+storage.Bucket("b")
+ec2.SecurityGroup("c")
+"#);
+    let names: Vec<_> = f.resources.iter().map(|r| r.name.as_deref()).collect();
+    assert_eq!(names, vec![Some("a"), Some("b"), Some("c")]);
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn py_a_rebound_import_is_a_diagnostic_not_a_silent_miss() {
+    let f = py(r#"
+import pulumi_aws as aws
+import pulumi_gcp as aws
+aws.s3.Bucket("a")
+aws.s3.Bucket("b")
+aws.s3.get_bucket(bucket="x")
+"#);
+    assert!(f.resources.is_empty(), "{:#?}", f.resources);
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    let d = &f.diagnostics[0];
+    assert_eq!(d.level, DiagnosticLevel::Warning);
+    assert_eq!((d.line, d.column), (4, 1));
+    assert!(d.message.starts_with("2 resource(s)"), "{}", d.message);
+    assert!(d.message.contains("`aws`"), "{}", d.message);
+}
+
+#[test]
+fn ts_package_module_and_member_imports_together() {
+    let f = ts(r#"
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { s3 } from "@pulumi/aws";
+import * as storage from "@pulumi/aws/s3";
+import { acm } from "@pulumi/aws";
+new aws.s3.Bucket("a");
+new s3.Bucket("b");
+new storage.Bucket("c");
+new acm.Certificate("d", { domainName: "example.com" });
+"#);
+    let tokens: Vec<(&str, Option<&str>)> = f
+        .resources
+        .iter()
+        .map(|r| (r.type_token.as_str(), r.name.as_deref()))
+        .collect();
+    assert_eq!(
+        tokens,
+        vec![
+            ("aws:s3/bucket:Bucket", Some("a")),
+            ("aws:s3/bucket:Bucket", Some("b")),
+            ("aws:s3/bucket:Bucket", Some("c")),
+            ("aws:acm/certificate:Certificate", Some("d")),
+        ]
+    );
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn ts_a_shadowed_import_is_a_diagnostic() {
+    let f = ts(r#"
+import * as aws from "@pulumi/aws";
+function make(aws: any) { return aws; }
+new aws.s3.Bucket("a");
+"#);
+    assert!(f.resources.is_empty(), "{:#?}", f.resources);
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    assert_eq!(f.diagnostics[0].level, DiagnosticLevel::Warning);
+    assert_eq!(f.diagnostics[0].line, 4);
+}
