@@ -416,6 +416,48 @@ fn unparseable_files_fail_the_gate_unless_allowed() {
     remedy().arg("check").arg(dir.path()).assert().code(0);
 }
 
+/// A web app beside the infrastructure: its pages import no Pulumi package, so whatever the
+/// parser makes of them (a bare `&` in JSX text is an error to tree-sitter's TSX grammar) they
+/// never fail the gate.
+#[test]
+fn files_that_import_no_pulumi_package_never_fail_the_gate() {
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("web/app")).unwrap();
+    std::fs::write(
+        dir.path().join("web/app/page.tsx"),
+        "import Link from \"next/link\";\n\nexport default function Page() {\n  return <p>Terms & Conditions, <Link href=\"/faq\">Q & A</Link></p>;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tool.py"),
+        "import sys\nprint(f\"{sys.argv[1]\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.kms.Key(\"k\", { enableKeyRotation: true });\n",
+    )
+    .unwrap();
+    let out = remedy()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let doc = json_of(&out);
+    assert_eq!(doc["summary"]["files"], 3);
+    assert_eq!(doc["summary"]["files_with_errors"], 0);
+    assert_eq!(doc["gate"]["outcome"], "pass");
+    let levels: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, vec!["info", "info"], "{doc:#}");
+}
+
 #[test]
 fn audit_keeps_exiting_0_and_honours_disabled_policies() {
     let dir = team_repo();

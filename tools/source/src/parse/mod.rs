@@ -270,7 +270,7 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
     let mut diagnostics = Vec::new();
     let Some(tree) = syntax_tree(language, path, text) else {
         diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Error,
+            level: error_level(language, text),
             line: 1,
             column: 1,
             message: "the parser gave up on this file".into(),
@@ -318,13 +318,16 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
             Some(n) if n.is_missing() => format!("syntax error: missing `{}`", n.kind()),
             _ => "syntax error".to_string(),
         };
+        let level = error_level(language, text);
         let tail = if skipped > 0 {
             format!("; {skipped} resource(s) in the broken region were skipped")
+        } else if level < DiagnosticLevel::Error {
+            "; the file imports no Pulumi package, so it declares nothing to audit".to_string()
         } else {
             String::new()
         };
         diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Error,
+            level,
             line,
             column,
             message: format!("{what}{tail}"),
@@ -351,6 +354,28 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
         provider_names,
     };
     (Some(tree), parsed)
+}
+
+/// How much a file's syntax error matters: an error for a Pulumi program, only a note for a file
+/// that imports no Pulumi package (a web page beside the infrastructure, a script), which
+/// declares no resources whatever it holds and so must never fail an audit.
+///
+/// Judged on the text, not the tree, so that an import inside the broken region still counts.
+/// TypeScript needs `@pulumi/…` (an import or a `require`); Python an `import`/`from` line that
+/// names `pulumi`.
+fn error_level(language: Language, text: &str) -> DiagnosticLevel {
+    let imports_pulumi = match language {
+        Language::TypeScript => text.contains("@pulumi/"),
+        Language::Python => text.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("import") || line.starts_with("from")) && line.contains("pulumi")
+        }),
+    };
+    if imports_pulumi {
+        DiagnosticLevel::Error
+    } else {
+        DiagnosticLevel::Info
+    }
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {

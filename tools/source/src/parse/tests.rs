@@ -800,3 +800,53 @@ new aws.s3.Bucket("a");
     assert_eq!(f.diagnostics[0].level, DiagnosticLevel::Warning);
     assert_eq!(f.diagnostics[0].line, 4);
 }
+
+#[test]
+fn a_file_that_imports_no_pulumi_package_never_has_an_error() {
+    // tree-sitter-typescript's TSX grammar rejects a bare `&` in JSX text, which TypeScript
+    // and React accept (tree-sitter/tree-sitter-typescript#366).
+    let page = "import Link from \"next/link\";\nexport default function Page() {\n  return <p>Terms & Conditions</p>;\n}\n";
+    let f = parse_source(Language::TypeScript, Path::new("app/page.tsx"), page);
+    assert!(f.resources.is_empty());
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    assert_eq!(f.diagnostics[0].level, DiagnosticLevel::Info);
+    assert!(
+        f.diagnostics[0]
+            .message
+            .contains("imports no Pulumi package"),
+        "{:?}",
+        f.diagnostics
+    );
+
+    let script = py("import boto3\ndef broken(:\n    pass\n");
+    assert_eq!(script.diagnostics.len(), 1, "{:?}", script.diagnostics);
+    assert_eq!(script.diagnostics[0].level, DiagnosticLevel::Info);
+
+    // A Pulumi program's syntax error stays an error, even when the import is what is broken.
+    for (language, path, text) in [
+        (
+            Language::TypeScript,
+            "index.tsx",
+            "import * as aws from \"@pulumi/aws\";\nconst p = <p>Q & A</p>;\n",
+        ),
+        (
+            Language::TypeScript,
+            "index.ts",
+            "import * as aws from \"@pulumi/aws\"\nnew aws.s3.Bucket(\"b\", { acl: ;\n",
+        ),
+        (
+            Language::Python,
+            "__main__.py",
+            "from pulumi_aws import (s3\ns3.Bucket(\"b\")\n",
+        ),
+    ] {
+        let f = parse_source(language, Path::new(path), text);
+        assert!(
+            f.diagnostics
+                .iter()
+                .any(|d| d.level == DiagnosticLevel::Error),
+            "{path}: {:?}",
+            f.diagnostics
+        );
+    }
+}
