@@ -61,10 +61,10 @@ pub struct AuditReport {
 }
 
 /// Audit the programs under `paths` (files or directories). File names in the report are
-/// relative to the project root of the first path.
+/// relative to the project root the paths share ([`project::root_of_all`]).
 pub fn run(paths: &[PathBuf], policies: &PolicySet) -> Result<AuditReport, WalkError> {
     let started = Instant::now();
-    let root = project::root_of(paths.first().map_or(Path::new("."), PathBuf::as_path));
+    let root = project::root_of_all(paths);
     let files = discover(paths)?;
     tracing::debug!(files = files.len(), root = %root.display(), "auditing");
 

@@ -288,6 +288,49 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(String::from_utf8_lossy(&coloured.get_output().stdout).contains('\u{1b}'));
 }
 
+/// Outside git, several directories share one root (the deepest directory holding them all), so
+/// every file is named the same way whichever directory it is in and wherever remedy runs.
+#[test]
+fn several_directories_without_git_are_named_from_their_common_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("infra");
+    std::fs::create_dir_all(infra.join("ts")).unwrap();
+    std::fs::create_dir_all(infra.join("py")).unwrap();
+    std::fs::write(
+        infra.join("ts/index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.kms.Key(\"k\");\n",
+    )
+    .unwrap();
+    std::fs::write(
+        infra.join("py/__main__.py"),
+        "import pulumi_aws as aws\naws.kms.Key(\"k\")\n",
+    )
+    .unwrap();
+    let files = |cwd: &Path, args: &[&str]| -> Vec<String> {
+        let out = remedy_tests::cli::remedy(cwd)
+            .arg("audit")
+            .args(args)
+            .args(["--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        doc["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = vec!["py/__main__.py".to_string(), "ts/index.ts".to_string()];
+    assert_eq!(files(&infra, &["ts", "py"]), expected);
+    assert_eq!(files(dir.path(), &["infra/py", "infra/ts"]), expected);
+    // One directory is its own root, as before.
+    assert_eq!(files(&infra, &["ts"]), vec!["index.ts".to_string()]);
+}
+
 #[test]
 fn output_file_is_plain() {
     let dir = tempfile::tempdir().unwrap();
