@@ -142,3 +142,53 @@ new aws.ec2.SecurityGroup("web", {
         "{after}"
     );
 }
+
+/// The EKS fix makes the endpoint private and takes away the public CIDRs with it: a private
+/// endpoint must not keep `publicAccessCidrs: ["0.0.0.0/0"]` beside it.
+#[tokio::test]
+async fn the_eks_fix_leaves_no_world_open_public_cidrs() {
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    for (file, text, key) in [
+        (
+            "index.ts",
+            "import * as aws from \"@pulumi/aws\";\n\nnew aws.eks.Cluster(\"platform\", {\n    roleArn: \"arn:aws:iam::123456789012:role/eks\",\n    vpcConfig: {\n        subnetIds: [\"subnet-1\"],\n        endpointPublicAccess: true,\n        publicAccessCidrs: [\"0.0.0.0/0\"],\n    },\n});\n",
+            "publicAccessCidrs",
+        ),
+        (
+            "__main__.py",
+            "import pulumi_aws as aws\n\naws.eks.Cluster(\n    \"platform\",\n    role_arn=\"arn:aws:iam::123456789012:role/eks\",\n    vpc_config=aws.eks.ClusterVpcConfigArgs(\n        subnet_ids=[\"subnet-1\"],\n        endpoint_public_access=True,\n        public_access_cidrs=[\"0.0.0.0/0\"],\n    ),\n)\n",
+            "public_access_cidrs",
+        ),
+    ] {
+        let language = Language::from_path(Path::new(file)).unwrap();
+        let mut evaluator = Evaluator::new(&policies);
+        let audit = evaluator.audit_source(file, language, text);
+        let violation = audit
+            .violations
+            .iter()
+            .find(|v| v.policy == "aws-eks-public-endpoint")
+            .unwrap();
+        let Remediation::Fixed { after, verdict, .. } = remediator
+            .remediate(&Subject::from(violation), text, Path::new("."))
+            .await
+        else {
+            panic!("{file}: expected a fix");
+        };
+        assert!(verdict.accepted(), "{file}");
+        assert!(
+            !after.contains(key) && !after.contains("0.0.0.0/0"),
+            "{file}:\n{after}"
+        );
+        assert!(after.contains("subnet-1"), "{file}:\n{after}");
+        let again = evaluator.audit_source(file, language, &after);
+        assert!(
+            !again
+                .violations
+                .iter()
+                .any(|v| v.policy == "aws-eks-public-endpoint"),
+            "{file}:\n{after}"
+        );
+    }
+}
