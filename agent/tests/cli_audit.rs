@@ -331,6 +331,50 @@ fn several_directories_without_git_are_named_from_their_common_root() {
     assert_eq!(files(&infra, &["ts"]), vec!["index.ts".to_string()]);
 }
 
+/// A Python program's messages name properties as Python writes them.
+#[test]
+fn python_messages_name_properties_in_snake_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("__main__.py"),
+        "import pulumi_aws as aws\naws.ec2.Instance(\"web\", ami=\"ami-1\", instance_type=\"t3.micro\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"web\", { ami: \"ami-1\", instanceType: \"t3.micro\" });\n",
+    )
+    .unwrap();
+    let out = remedy()
+        .args(["audit", "--format", "json", "--policy", "aws-ec2-imdsv2"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let messages: Vec<(&str, &str)> = doc["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["file"].as_str().unwrap(), v["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            (
+                "__main__.py",
+                "web allows IMDSv1 (metadata_options.http_tokens is not \"required\")"
+            ),
+            (
+                "index.ts",
+                "web allows IMDSv1 (metadataOptions.httpTokens is not \"required\")"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn output_file_is_plain() {
     let dir = tempfile::tempdir().unwrap();

@@ -192,3 +192,41 @@ async fn the_eks_fix_leaves_no_world_open_public_cidrs() {
         );
     }
 }
+
+/// Why a Python program's finding went to a person names properties as Python writes them.
+#[tokio::test]
+async fn python_users_read_snake_case_in_reasons_and_hints() {
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    let text = "import pulumi\nimport pulumi_aws as aws\n\nconfig = pulumi.Config()\naws.eks.Cluster(\n    \"platform\",\n    role_arn=\"arn:aws:iam::123456789012:role/eks\",\n    vpc_config=aws.eks.ClusterVpcConfigArgs(\n        subnet_ids=[\"subnet-1\"],\n        endpoint_public_access=True,\n        endpoint_private_access=config.require_bool(\"private\"),\n    ),\n)\naws.cloudtrail.Trail(\"audit\", s3_bucket_name=\"logs\", is_multi_region_trail=True, enable_log_file_validation=True)\n";
+    let mut evaluator = Evaluator::new(&policies);
+    let audit = evaluator.audit_source("__main__.py", Language::Python, text);
+    let reason_for = |policy: &str| {
+        let violation = audit
+            .violations
+            .iter()
+            .find(|v| v.policy == policy)
+            .unwrap_or_else(|| panic!("{policy}: {:#?}", audit.violations));
+        Subject::from(violation)
+    };
+    for (policy, snake, camel) in [
+        (
+            "aws-eks-public-endpoint",
+            "vpc_config.endpoint_private_access",
+            "endpointPrivateAccess",
+        ),
+        ("aws-cloudtrail-kms", "kms_key_id", "kmsKeyId"),
+    ] {
+        match remediator
+            .remediate(&reason_for(policy), text, Path::new("."))
+            .await
+        {
+            Remediation::NeedsHuman { reason, .. } => {
+                assert!(reason.contains(snake), "{policy}: {reason}");
+                assert!(!reason.contains(camel), "{policy}: {reason}");
+            }
+            other => panic!("{policy}: expected needs_human, got {}", other.label()),
+        }
+    }
+}

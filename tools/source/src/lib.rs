@@ -12,6 +12,6 @@ pub mod walk;
 
 pub use parse::{
     Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Resource, ResourceOptions,
-    Span, camel_case, parse_source, position, syntax_tree,
+    Span, camel_case, parse_source, position, snake_case, syntax_tree,
 };
 pub use walk::{WalkError, discover, is_skipped_path};

@@ -13,7 +13,7 @@ mod token;
 mod typescript;
 mod value;
 
-pub use text::camel_case;
+pub use text::{camel_case, snake_case};
 mod writes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,6 +78,35 @@ impl Language {
             Self::TypeScript => "typescript",
             Self::Python => "python",
         }
+    }
+
+    /// A property path (`vpcConfig.publicAccessCidrs`, `ingress[*].cidrBlocks`) as a program in
+    /// this language writes its keys: Python's in snake_case (`vpc_config.public_access_cidrs`),
+    /// except below a free-form map (`tags.costCenter`), whose keys are data.
+    pub fn spell_path(self, path: &str) -> String {
+        if self != Self::Python {
+            return path.to_string();
+        }
+        let mut out = Vec::new();
+        let mut segments = path.split('.');
+        for segment in segments.by_ref() {
+            let key_end = segment.find('[').unwrap_or(segment.len());
+            let key = &segment[..key_end];
+            out.push(format!("{}{}", text::snake_case(key), &segment[key_end..]));
+            if python::FREE_FORM.contains(&key) {
+                break;
+            }
+        }
+        out.extend(segments.map(str::to_string));
+        out.join(".")
+    }
+
+    /// `text` with property keys spelled as a program in this language writes them (see
+    /// [`Language::spell_path`]). `keys` limits the rewrite to these camelCase keys, for text
+    /// that may quote user data (a message naming a resource); `None` rewrites every
+    /// lowerCamelCase word, for text a policy's author wrote (a hint).
+    pub fn spell_keys(self, text: &str, keys: Option<&[&str]>) -> String {
+        text::spell_keys(self, text, keys)
     }
 
     fn grammar(self, tsx: bool) -> tree_sitter::Language {

@@ -16,7 +16,7 @@ use super::{Resource, Span, node_span_position};
 
 /// Map-typed inputs whose keys are user data (`tags={"cost_center": …}`), not property names:
 /// Pulumi does not translate them, so neither do we.
-const FREE_FORM: &[&str] = &["tags", "tagsAll", "labels", "annotations", "variables"];
+pub(crate) const FREE_FORM: &[&str] = &["tags", "tagsAll", "labels", "annotations", "variables"];
 
 pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extracted {
     let mut file = File {

@@ -850,3 +850,23 @@ fn a_file_that_imports_no_pulumi_package_never_has_an_error() {
         );
     }
 }
+
+#[test]
+fn property_paths_are_spelled_as_each_language_writes_them() {
+    assert_eq!(
+        Language::Python.spell_path("vpcConfig.publicAccessCidrs"),
+        "vpc_config.public_access_cidrs"
+    );
+    assert_eq!(
+        Language::Python.spell_path("ingress[*].ipv6CidrBlocks"),
+        "ingress[*].ipv6_cidr_blocks"
+    );
+    assert_eq!(
+        Language::Python.spell_path("tags.costCenter"),
+        "tags.costCenter"
+    );
+    assert_eq!(
+        Language::TypeScript.spell_path("vpcConfig.publicAccessCidrs"),
+        "vpcConfig.publicAccessCidrs"
+    );
+}
