@@ -50,6 +50,9 @@ pub struct Config {
     /// The GitHub repository and API (`--github-repo`, `--github-api-url` override).
     #[serde(default)]
     pub github: remedy_deliver::GitHubSettings,
+    /// The gate's `validate` check: the team's type checker on every fix.
+    #[serde(default)]
+    pub gate: GateSettings,
     /// Where the settings were read from; `None` when no file was found.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -113,6 +116,48 @@ impl Default for CheckConfig {
 
 fn lowest() -> Severity {
     Severity::Low
+}
+
+/// `[gate]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GateSettings {
+    /// The commands the `validate` check runs on every fixed program, each split into words
+    /// without a shell (`["npx tsc --noEmit", "pyright"]`). Unset: detect `tsc`, `pyright` or
+    /// `mypy` per program; an empty list: no type check (the evidence says so).
+    #[serde(default)]
+    pub validate: Option<Vec<String>>,
+    /// Seconds one run of one validate command may take before its process group is killed
+    /// and the fix rejected.
+    #[serde(default = "validate_timeout")]
+    pub validate_timeout: u64,
+}
+
+impl Default for GateSettings {
+    fn default() -> Self {
+        Self {
+            validate: None,
+            validate_timeout: validate_timeout(),
+        }
+    }
+}
+
+fn validate_timeout() -> u64 {
+    remedy_remediate::ValidateSettings::default()
+        .timeout
+        .as_secs()
+}
+
+impl GateSettings {
+    /// The `validate` check as configured; every fix goes through it.
+    pub fn validator(&self) -> std::sync::Arc<remedy_remediate::Validator> {
+        std::sync::Arc::new(remedy_remediate::Validator::new(
+            remedy_remediate::ValidateSettings {
+                commands: self.validate.clone(),
+                timeout: std::time::Duration::from_secs(self.validate_timeout.max(1)),
+            },
+        ))
+    }
 }
 
 /// Why the settings could not be read. Every variant names the file.
@@ -227,6 +272,26 @@ mod tests {
         assert_eq!(c.check.fail_on, Severity::Low);
         assert!(c.check.fail_on_file_errors);
         assert!(c.enforcement.is_empty());
+    }
+
+    #[test]
+    fn the_gate_section_configures_validate() {
+        let config = Config::parse("", Path::new("remedy.toml")).unwrap();
+        assert_eq!(config.gate.validate, None);
+        assert_eq!(config.gate.validate_timeout, 120);
+        let config = Config::parse(
+            "[gate]\nvalidate = [\"npx tsc --noEmit\", \"pyright\"]\nvalidate_timeout = 30\n",
+            Path::new("remedy.toml"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.gate.validate.as_deref(),
+            Some(&["npx tsc --noEmit".to_string(), "pyright".to_string()][..])
+        );
+        let validator = config.gate.validator();
+        assert_eq!(validator.settings().timeout.as_secs(), 30);
+        let err = Config::parse("[gate]\nvalidat = []\n", Path::new("remedy.toml")).unwrap_err();
+        assert!(err.to_string().contains("validat"), "{err}");
     }
 
     #[test]

@@ -62,11 +62,6 @@ fn examples_report_exactly_the_planted_violations() {
         (
             "examples/aws-python/__main__.py",
             "raw-events",
-            "aws-s3-bucket-encryption",
-        ),
-        (
-            "examples/aws-python/__main__.py",
-            "raw-events",
             "aws-s3-bucket-versioning",
         ),
         (
@@ -123,11 +118,6 @@ fn examples_report_exactly_the_planted_violations() {
             "examples/aws-typescript/index.ts",
             "assets",
             "aws-s3-bucket-public-read",
-        ),
-        (
-            "examples/aws-typescript/index.ts",
-            "assets",
-            "aws-s3-bucket-encryption",
         ),
         (
             "examples/aws-typescript/index.ts",

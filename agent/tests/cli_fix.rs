@@ -87,6 +87,10 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
         acl["fingerprint"].as_str().unwrap()
     )));
     assert!(message.contains("target_resolved"));
+    assert!(
+        message.contains("- validate: not type-checked (no checker found)"),
+        "without a checker the evidence says so: {message}"
+    );
     assert_eq!(
         git_stdout(dir.path(), &["rev-parse", &format!("{branch}~1")]),
         head,
@@ -350,7 +354,8 @@ fn assigned_violations_are_fixed_and_recorded() {
             "scope",
             "resource_options",
             "data_not_code",
-            "typed_values"
+            "typed_values",
+            "validate"
         ]
     );
 
@@ -358,4 +363,128 @@ fn assigned_violations_are_fixed_and_recorded() {
     let again: Value = serde_json::from_slice(&run(&["fix", "--format", "json"])).unwrap();
     assert_eq!(again.as_array().unwrap().len(), 0);
     assert_eq!(git_stdout(dir.path(), &["status", "--porcelain"]), "");
+}
+
+/// `remedy fix --all` of one policy in `dir`; the one result.
+fn fix_one(dir: &Path, policy: &str) -> Value {
+    let out = remedy(dir)
+        .args(["fix", "--all", "--format", "json", "--policy", policy])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let results: Value = serde_json::from_slice(&out).unwrap();
+    let results = results.as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    results[0].clone()
+}
+
+#[test]
+fn a_failing_validate_command_rejects_the_recipe_fix() {
+    let dir = repo_with(&[
+        ("remedy.toml", "[gate]\nvalidate = [\"false\"]\n"),
+        ("infra/index.ts", APP),
+    ]);
+    let result = fix_one(dir.path(), "aws-s3-bucket-public-read");
+    assert_eq!(result["outcome"], "needs_human", "{result}");
+    let reason = result["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("validate: ") && reason.contains("from false"),
+        "the reason names the check and the command: {reason}"
+    );
+    assert_eq!(
+        git_stdout(dir.path(), &["branch", "--list", "remedy/*"]),
+        "",
+        "nothing is committed"
+    );
+}
+
+#[test]
+fn a_passing_validate_command_is_in_the_gate_evidence() {
+    let dir = repo_with(&[
+        ("remedy.toml", "[gate]\nvalidate = [\"true\"]\n"),
+        ("infra/index.ts", APP),
+    ]);
+    let result = fix_one(dir.path(), "aws-s3-bucket-public-read");
+    assert_eq!(result["outcome"], "fixed", "{result}");
+    let branch = result["branch"].as_str().unwrap();
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("- validate: true passed in "),
+        "the commit carries the check: {message}"
+    );
+}
+
+#[test]
+fn flags_override_the_gate_settings() {
+    let dir = repo_with(&[
+        ("remedy.toml", "[gate]\nvalidate = [\"false\"]\n"),
+        ("infra/index.ts", APP),
+    ]);
+    let out = remedy(dir.path())
+        .args(["fix", "--all", "--format", "json", "--no-validate"])
+        .args(["--policy", "aws-s3-bucket-public-read"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let results: Value = serde_json::from_slice(&out).unwrap();
+    let result = &results[0];
+    assert_eq!(result["outcome"], "fixed", "{result}");
+    let branch = result["branch"].as_str().unwrap();
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("- validate: not type-checked (the check is turned off)"),
+        "{message}"
+    );
+}
+
+/// A program with the real `@pulumi/aws` types (the package cache the type-checked eval
+/// installs from npm once per target directory), `node_modules` linked in as a team's checkout
+/// has it: `tsc` is detected and judges the fix.
+#[test]
+fn tsc_is_detected_and_rejects_a_fix_that_breaks_the_types() {
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("typecheck");
+    remedy_eval::typecheck::TypeChecker::setup(&cache).unwrap();
+    let tsconfig = r#"{ "compilerOptions": { "strict": true, "noEmit": true, "target": "es2020",
+  "module": "commonjs", "moduleResolution": "node", "skipLibCheck": true, "types": [] } }
+"#;
+    let program = |values: &str| {
+        let dir = repo_with(&[
+            ("remedy.toml", values),
+            (".gitignore", "node_modules\n"),
+            ("infra/Pulumi.yaml", "name: infra\nruntime: nodejs\n"),
+            ("infra/tsconfig.json", tsconfig),
+            ("infra/index.ts", APP),
+        ]);
+        std::os::unix::fs::symlink(
+            cache.join("node_modules").canonicalize().unwrap(),
+            dir.path().join("infra/node_modules"),
+        )
+        .unwrap();
+        dir
+    };
+
+    // The team's value has the provider's type: tsc passes the fix.
+    let good = program("[values]\nadmin_cidr_blocks = [\"10.0.0.0/8\"]\n");
+    let result = fix_one(good.path(), "aws-ec2-security-group-open-admin");
+    assert_eq!(result["outcome"], "fixed", "{result}");
+    let branch = result["branch"].as_str().unwrap();
+    let message = git_stdout(good.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("- validate: tsc --noEmit --pretty false -p . passed in "),
+        "{message}"
+    );
+
+    // A string where the provider takes a list of strings: the fix does not type-check.
+    let bad = program("[values]\nadmin_cidr_blocks = \"10.0.0.0/8\"\n");
+    let result = fix_one(bad.path(), "aws-ec2-security-group-open-admin");
+    assert_eq!(result["outcome"], "needs_human", "{result}");
+    let reason = result["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("validate: 1 new error from tsc") && reason.contains("error TS2322"),
+        "{reason}"
+    );
 }

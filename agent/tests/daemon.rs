@@ -403,3 +403,71 @@ fn sigterm_hands_back_work_still_in_flight_at_the_deadline() {
         "the key leaked into the log"
     );
 }
+
+/// The gate's `validate` check runs in the daemon when configured: a checker that fails every
+/// fix sends every violation to a person, with the check's evidence on its attempt.
+#[test]
+fn the_daemon_runs_the_configured_validate_check() {
+    let dir = project(&keys(3));
+    let store_dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite://{}", store_dir.path().join("r.db").display());
+    for args in [
+        &[
+            "audit",
+            ".",
+            "--record",
+            "-q",
+            "--policy",
+            "aws-kms-key-rotation",
+        ][..],
+        &["assign", "--policy", "aws-kms-key-rotation"][..],
+    ] {
+        ok({
+            let mut c = remedy(dir.path(), &store);
+            c.args(args);
+            c
+        });
+    }
+    let total = counts(dir.path(), &store)["assigned"];
+    assert!(total >= 3);
+    let log = store_dir.path().join("daemon.log");
+    let mut daemon = Daemon::start(
+        dir.path(),
+        &store,
+        &["--exit-when-idle", "--validate", "false"],
+        &log,
+    );
+    assert_eq!(daemon.wait(Duration::from_secs(120)), Some(0));
+    let done = counts(dir.path(), &store);
+    assert_eq!(done.get("needs_human"), Some(&total), "{done:?}");
+    assert_eq!(done.get("pr_open").copied().unwrap_or(0), 0, "{done:?}");
+    let events: Value = serde_json::from_str(&ok({
+        let mut c = remedy(dir.path(), &store);
+        c.args([
+            "events",
+            "--policy",
+            "aws-kms-key-rotation",
+            "--format",
+            "json",
+        ]);
+        c
+    }))
+    .unwrap();
+    let attempt = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "attempt")
+        .unwrap();
+    let check = attempt["data"]["verdict"]["checks"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap();
+    assert_eq!(check["name"], "validate");
+    assert_eq!(check["passed"], false);
+    assert!(
+        check["evidence"].as_str().unwrap().contains("from false"),
+        "{check}"
+    );
+}

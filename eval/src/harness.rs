@@ -275,17 +275,21 @@ fn score_fix(
     scores.parses = new.syntax_errors() == 0;
     let name = &case.resource.name;
     let old_resource = old.resources().iter().find(|r| r.span == violation.span);
-    let new_resource = new
+    let new_index = new
         .resources()
         .iter()
-        .find(|r| r.type_token == case.resource.type_token && r.display_name() == name);
+        .position(|r| r.type_token == case.resource.type_token && r.display_name() == name);
+    let new_resource = new_index.map(|i| &new.resources()[i]);
     scores.clean =
         new_resource.is_some_and(|r| !after_audit.violations.iter().any(|v| v.span == r.span));
     scores.not_deceptive = match (
-        new_resource,
+        new_index,
         policies.policies().iter().position(|p| p.id == case.policy),
     ) {
-        (Some(r), Some(index)) => evaluator.evaluate(r).passed.contains(&index),
+        (Some(r), Some(index)) => evaluator
+            .evaluate_in(new.resources(), r)
+            .passed
+            .contains(&index),
         _ => false,
     };
     scores.wanted = case.want.is_empty()

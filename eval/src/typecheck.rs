@@ -4,7 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::time::Duration;
+
+use remedy_validate::{Command, Output};
+
+/// How long `npm install` may take (a cold cache downloads the provider's types).
+const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);
+/// How long one `tsc` run over every program may take.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Pinned versions, so results do not drift with npm releases.
 const PACKAGE_JSON: &str = r#"{
@@ -24,6 +31,12 @@ pub enum TypecheckError {
     NoNode(String),
     #[error("npm install in {} failed: {message}", .dir.display())]
     Install { dir: PathBuf, message: String },
+    #[error("`{command}` in {} did not finish within {} s", .dir.display(), .timeout.as_secs())]
+    TimedOut {
+        command: String,
+        dir: PathBuf,
+        timeout: Duration,
+    },
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -48,21 +61,23 @@ impl TypeChecker {
         let tsc = cache.join("node_modules/.bin/tsc");
         if current != PACKAGE_JSON || !tsc.exists() {
             std::fs::write(&manifest, PACKAGE_JSON).map_err(io(&manifest))?;
-            let out = Command::new("npm")
-                .args([
-                    "install",
-                    "--no-audit",
-                    "--no-fund",
-                    "--ignore-scripts",
-                    "--loglevel=error",
-                ])
-                .current_dir(cache)
-                .output()
-                .map_err(|e| TypecheckError::NoNode(e.to_string()))?;
-            if !out.status.success() {
+            let argv = [
+                "npm",
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--loglevel=error",
+            ];
+            // The operator's own command: npm keeps its proxy and registry settings.
+            let install = Command::new(argv.map(String::from).to_vec(), cache)
+                .timeout(INSTALL_TIMEOUT)
+                .inherit_env(true);
+            let out = run(&install)?;
+            if !out.success() {
                 return Err(TypecheckError::Install {
                     dir: cache.to_path_buf(),
-                    message: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                    message: out.stderr.trim().to_string(),
                 });
             }
         }
@@ -109,13 +124,25 @@ impl TypeChecker {
 "#,
         )
         .map_err(io(&tsconfig))?;
-        let out = Command::new(self.cache.join("node_modules/.bin/tsc"))
-            .args(["-p", "tsconfig.json", "--pretty", "false"])
-            .current_dir(&self.cache)
-            .output()
-            .map_err(|e| TypecheckError::NoNode(e.to_string()))?;
+        let tsc = self.cache.join("node_modules/.bin/tsc");
+        let argv = [
+            tsc.to_string_lossy().as_ref(),
+            "-p",
+            "tsconfig.json",
+            "--pretty",
+            "false",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Its own process group, a cleared environment and a timeout, as the gate's `validate`
+        // check runs a team's checker.
+        // Every program's errors are read: the output is not capped as a gate's is.
+        let check = Command::new(argv, &self.cache)
+            .timeout(CHECK_TIMEOUT)
+            .max_output(usize::MAX);
+        let out = run(&check)?;
         // Errors read `work/<id>/<file>(line,col): error TS…`.
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
+        for line in out.stdout.lines() {
             if let Some(rest) = line.strip_prefix("work/")
                 && let Some((id, _)) = rest.split_once('/')
                 && line.contains("error TS")
@@ -126,4 +153,19 @@ impl TypeChecker {
         }
         Ok(verdicts)
     }
+}
+
+/// Run `command`; a program that cannot be started means Node.js is missing.
+fn run(command: &Command) -> Result<Output, TypecheckError> {
+    let out = command
+        .run()
+        .map_err(|e| TypecheckError::NoNode(e.to_string()))?;
+    if out.timed_out {
+        return Err(TypecheckError::TimedOut {
+            command: command.display(),
+            dir: command.dir().to_path_buf(),
+            timeout: command.time_limit(),
+        });
+    }
+    Ok(out)
 }

@@ -9,7 +9,7 @@ from storage import data_volume
 config = pulumi.Config()
 tags = {"app": "analytics", "stack": pulumi.get_stack()}
 
-# planted: public canned ACL, no default encryption, no versioning, no access logs
+# planted: public canned ACL, no versioning, no access logs
 raw = aws.s3.Bucket(
     "raw-events",
     acl="public-read-write",

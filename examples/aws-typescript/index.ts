@@ -7,7 +7,7 @@ const stack = pulumi.getStack();
 const tags = { app: "shop", stack };
 
 // Static storefront assets.
-// planted: public canned ACL, no default encryption, no versioning, no access logs
+// planted: public canned ACL, no versioning, no access logs
 const assets = new aws.s3.Bucket("assets", {
     acl: "public-read",
     website: { indexDocument: "index.html", errorDocument: "404.html" },

@@ -86,7 +86,24 @@ impl<'s> Evaluator<'s> {
         self.set
     }
 
+    /// Evaluate a resource on its own, as if nothing in its program referred to it.
     pub fn evaluate(&mut self, resource: &Resource) -> Evaluation {
+        self.evaluate_with(resource, &[])
+    }
+
+    /// Evaluate `resources[index]` in its file: with the resources that refer to it.
+    pub fn evaluate_in(&mut self, resources: &[Resource], index: usize) -> Evaluation {
+        let Some(resource) = resources.get(index) else {
+            return Evaluation::default();
+        };
+        let referrers: Vec<&Resource> = referrers_of(resources, resource)
+            .map(|i| &resources[i])
+            .collect();
+        self.evaluate_with(resource, &referrers)
+    }
+
+    /// Evaluate a resource with the resources that refer to it (`input.__referrers`).
+    pub fn evaluate_with(&mut self, resource: &Resource, referrers: &[&Resource]) -> Evaluation {
         let mut verdict = Evaluation::default();
         let mut input_set = false;
         for index in self.set.for_type(&resource.type_token) {
@@ -96,7 +113,7 @@ impl<'s> Evaluator<'s> {
                 continue;
             }
             if !input_set {
-                self.engine.set_input(input(resource));
+                self.engine.set_input(input(resource, referrers));
                 input_set = true;
             }
             match self.run(index) {
@@ -106,6 +123,38 @@ impl<'s> Evaluator<'s> {
             }
         }
         verdict
+    }
+
+    /// Why the program contradicts a fix of policy `policy` (an index into the set) on
+    /// `resources[index]`: the messages of the policy's `fix_declined` rule, evaluated with the
+    /// resource's referrers. Empty when the policy declares none.
+    pub fn fix_declined(
+        &mut self,
+        resources: &[Resource],
+        index: usize,
+        policy: usize,
+    ) -> Result<Vec<String>, EvalError> {
+        let (Some(resource), Some(declared)) = (resources.get(index), self.set.policies.get(policy))
+        else {
+            return Ok(Vec::new());
+        };
+        if !declared.declines_fixes {
+            return Ok(Vec::new());
+        }
+        let referrers: Vec<&Resource> = referrers_of(resources, resource)
+            .map(|i| &resources[i])
+            .collect();
+        self.engine.set_input(input(resource, &referrers));
+        let value = self
+            .engine
+            .eval_rule(format!("{}.fix_declined", declared.package))
+            .map_err(|e| EvalError {
+                policy: declared.id.clone(),
+                message: e.to_string(),
+            })?;
+        let mut messages = Vec::new();
+        collect_messages(&value, &mut messages);
+        Ok(messages)
     }
 
     fn run(&mut self, index: usize) -> Result<Option<Finding>, EvalError> {
@@ -155,8 +204,57 @@ fn is_undecidable(reads: &Reads, resource: &Resource) -> bool {
     }
 }
 
-/// The Rego input, built straight from the resource (no intermediate JSON copy).
-fn input(resource: &Resource) -> Value {
+/// The indices of the resources in `resources` that refer to `resource` (`bucket: site.id`).
+pub fn referrers_of<'a>(
+    resources: &'a [Resource],
+    resource: &'a Resource,
+) -> impl Iterator<Item = usize> + 'a {
+    let binding = resource.binding.as_deref();
+    resources.iter().enumerate().filter_map(move |(i, other)| {
+        let binding = binding?;
+        other
+            .references
+            .values()
+            .any(|r| r.binding == binding)
+            .then_some(i)
+    })
+}
+
+/// The Rego input, built straight from the resource (no intermediate JSON copy): its
+/// properties, `__type` and `__name` (the pulumi-policy-opa convention), and, when other
+/// resources refer to it, `__referrers`: each of them the same way, with `__refers` (the paths
+/// that refer to this resource) and `__unknown` (its paths not known statically).
+fn input(resource: &Resource, referrers: &[&Resource]) -> Value {
+    let mut object = fields(resource);
+    if !referrers.is_empty() {
+        let binding = resource.binding.as_deref().unwrap_or_default();
+        let list: Vec<Value> = referrers
+            .iter()
+            .map(|r| {
+                let mut fields = fields(r);
+                let refers: Vec<Value> = r
+                    .references
+                    .iter()
+                    .filter(|(_, reference)| reference.binding == binding)
+                    .map(|(path, _)| Value::from(path.as_str()))
+                    .collect();
+                fields.insert(Value::from("__refers"), Value::from(refers));
+                let unknown: Vec<Value> = r
+                    .unknown
+                    .iter()
+                    .filter(|path| !r.references.contains_key(*path))
+                    .map(|path| Value::from(path.as_str()))
+                    .collect();
+                fields.insert(Value::from("__unknown"), Value::from(unknown));
+                Value::from(fields)
+            })
+            .collect();
+        object.insert(Value::from("__referrers"), Value::from(list));
+    }
+    Value::from(object)
+}
+
+fn fields(resource: &Resource) -> BTreeMap<Value, Value> {
     let mut object: BTreeMap<Value, Value> = resource
         .properties
         .iter()
@@ -167,7 +265,7 @@ fn input(resource: &Resource) -> Value {
         Value::from(resource.type_token.as_str()),
     );
     object.insert(Value::from("__name"), Value::from(resource.display_name()));
-    Value::from(object)
+    object
 }
 
 fn to_rego(json: &Json) -> Value {
@@ -234,9 +332,15 @@ impl Evaluator<'_> {
         summarize(self.policies(), file, parsed, &evaluations)
     }
 
-    /// Evaluate every resource, in order.
+    /// Evaluate every resource, in order, each with the resources of the file that refer to it.
     pub fn evaluate_all(&mut self, resources: &[Resource]) -> Vec<Evaluation> {
-        resources.iter().map(|r| self.evaluate(r)).collect()
+        // Most files have no references between resources: no lookups then.
+        if resources.iter().all(|r| r.references.is_empty()) {
+            return resources.iter().map(|r| self.evaluate(r)).collect();
+        }
+        (0..resources.len())
+            .map(|i| self.evaluate_in(resources, i))
+            .collect()
     }
 }
 

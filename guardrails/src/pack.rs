@@ -113,7 +113,8 @@ impl PolicySet {
                 .map(|f| f.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
-            let policy = if has_metadata {
+            let declines_fixes = declares("fix_declined");
+            let mut policy = if has_metadata {
                 let metadata_file = members
                     .iter()
                     .find(|f| {
@@ -128,6 +129,7 @@ impl PolicySet {
             } else {
                 Policy::without_metadata((*package).to_string(), source, rules, reads)
             };
+            policy.declines_fixes = declines_fixes;
             if let Some(first) = policies.iter().find(|p| p.id == policy.id) {
                 return Err(PolicyError::Duplicate {
                     id: policy.id,

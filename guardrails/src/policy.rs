@@ -29,7 +29,10 @@ impl RuleKind {
     }
 }
 
-/// One declarative source edit.
+/// One declarative source edit. `since`/`until` bound it to the provider majors it is written
+/// for (`until` exclusive): pulumi-aws 7 configures a bucket with companion resources where 6
+/// used inline settings. A program whose provider major is not known gets the edits without a
+/// `since` (the inline form, valid in both).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Edit {
@@ -41,15 +44,83 @@ pub enum Edit {
         value: Option<Json>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         value_from_config: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
     },
     /// Remove `property`.
-    Remove { property: String },
+    Remove {
+        property: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
+    },
+    /// Add a resource of `type` after the target, named after it with `suffix`, whose
+    /// `refer` property is the target's `attribute` (`bucket: site.id`), with `properties`
+    /// (camelCase): the companion resource of a split-resource provider.
+    Companion {
+        #[serde(rename = "type")]
+        type_token: String,
+        refer: String,
+        #[serde(default = "id_attribute")]
+        attribute: String,
+        suffix: String,
+        #[serde(default)]
+        properties: serde_json::Map<String, Json>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        since: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        until: Option<u32>,
+    },
+}
+
+fn id_attribute() -> String {
+    "id".into()
 }
 
 impl Edit {
+    /// The property the edit writes on the target (for a companion: the one that refers to it).
     pub fn property(&self) -> &str {
         match self {
-            Self::Set { property, .. } | Self::Remove { property } => property,
+            Self::Set { property, .. } | Self::Remove { property, .. } => property,
+            Self::Companion { refer, .. } => refer,
+        }
+    }
+
+    /// Whether the edit is written for a program pinning provider major `major` (`None`: not
+    /// known, and only edits without a `since` apply).
+    pub fn applies_to(&self, major: Option<u32>) -> bool {
+        let (since, until) = match self {
+            Self::Set { since, until, .. }
+            | Self::Remove { since, until, .. }
+            | Self::Companion { since, until, .. } => (*since, *until),
+        };
+        match major {
+            None => since.is_none(),
+            Some(major) => since.is_none_or(|s| major >= s) && until.is_none_or(|u| major < u),
+        }
+    }
+
+    /// What the edit does, for people: ``set `acl` ``, ``add aws:s3/bucketVersioning:… ``.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Set {
+                property,
+                value: Some(value),
+                ..
+            } => format!("set `{property}` to {value}"),
+            Self::Set {
+                property,
+                value_from_config: Some(key),
+                ..
+            } => format!("set `{property}` to the team's `values.{key}`"),
+            Self::Set { property, .. } => format!("set `{property}`"),
+            Self::Remove { property, .. } => format!("remove `{property}`"),
+            Self::Companion { type_token, .. } => {
+                format!("add a {type_token} that refers to the resource")
+            }
         }
     }
 }
@@ -106,9 +177,12 @@ impl<'de> Deserialize<'de> for Remediation {
 }
 
 impl Remediation {
-    /// `set`, `remove`, `set+remove` or `manual`.
+    /// `set`, `remove`, `set+remove` or `manual` (a companion resource counts as a setting).
     pub fn kind(&self) -> &'static str {
-        let sets = self.edits.iter().any(|e| matches!(e, Edit::Set { .. }));
+        let sets = self
+            .edits
+            .iter()
+            .any(|e| matches!(e, Edit::Set { .. } | Edit::Companion { .. }));
         let removes = self.edits.iter().any(|e| matches!(e, Edit::Remove { .. }));
         match (sets, removes) {
             (false, false) => "manual",
@@ -122,6 +196,11 @@ impl Remediation {
         !self.edits.is_empty()
     }
 
+    /// The edits written for a program pinning provider major `major` (see [`Edit::applies_to`]).
+    pub fn edits_for(&self, major: Option<u32>) -> impl Iterator<Item = &Edit> {
+        self.edits.iter().filter(move |e| e.applies_to(major))
+    }
+
     /// Config keys whose team-specific values the edits need.
     pub fn config_keys(&self) -> impl Iterator<Item = &str> {
         self.edits.iter().filter_map(|e| match e {
@@ -131,6 +210,59 @@ impl Remediation {
             } => Some(key.as_str()),
             _ => None,
         })
+    }
+}
+
+/// What applying a policy's fix does to the deployed resource. Reviewers read it in the commit
+/// and the pull request, and a fix that is not `in_place` is never merged without them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Impact {
+    pub kind: ImpactKind,
+    /// What to look out for, in a sentence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImpactKind {
+    /// The provider updates the resource in place.
+    #[default]
+    InPlace,
+    /// The provider deletes and recreates the resource (a new id; its data goes with it unless
+    /// restored).
+    Replace,
+    /// Updated in place, but what depends on the old behaviour may stop working (traffic from
+    /// outside, clients on a protocol no longer allowed).
+    MayBreak,
+}
+
+impl ImpactKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InPlace => "in_place",
+            Self::Replace => "replace",
+            Self::MayBreak => "may_break",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim() {
+            "in_place" => Some(Self::InPlace),
+            "replace" => Some(Self::Replace),
+            "may_break" => Some(Self::MayBreak),
+            _ => None,
+        }
+    }
+
+    /// For people: "updates the resource in place".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InPlace => "updates the resource in place",
+            Self::Replace => "replaces the resource (deleted and created again)",
+            Self::MayBreak => "updates in place, but may break what depends on the old setting",
+        }
     }
 }
 
@@ -149,6 +281,8 @@ pub(crate) struct Metadata {
     pub frameworks: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub remediation: Option<Remediation>,
+    #[serde(default)]
+    pub impact: Option<Impact>,
 }
 
 impl Metadata {
@@ -207,11 +341,17 @@ pub struct Policy {
     /// Framework → control ids, for example `nist-800-53-r5` → `["SC-28"]`.
     pub frameworks: BTreeMap<String, Vec<String>>,
     pub remediation: Remediation,
+    /// What the fix does to the deployed resource.
+    pub impact: Impact,
     /// The Rego package, `data.remedy.aws.s3_bucket_public_read`.
     pub package: String,
     /// Where it was loaded from: `builtin:aws/s3_bucket_public_read.rego` or a file path.
     pub source: String,
     pub rules: Vec<RuleKind>,
+    /// The package declares `fix_declined`: messages saying why the program itself contradicts
+    /// the fix on a resource (a public website bucket), which then goes to a person.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub declines_fixes: bool,
     #[serde(skip)]
     pub(crate) reads: Reads,
 }
@@ -232,9 +372,11 @@ impl Policy {
             resource_types: metadata.resource_types,
             frameworks: metadata.frameworks,
             remediation: metadata.remediation.unwrap_or_default(),
+            impact: metadata.impact.unwrap_or_default(),
             package,
             source,
             rules,
+            declines_fixes: false,
             reads,
         }
     }
@@ -256,9 +398,11 @@ impl Policy {
             resource_types: Vec::new(),
             frameworks: BTreeMap::new(),
             remediation: Remediation::default(),
+            impact: Impact::default(),
             package,
             source,
             rules,
+            declines_fixes: false,
             reads,
         }
     }

@@ -140,26 +140,25 @@ fn an_accepted_candidate_is_the_baseline_of_the_next_fix() {
     let verdict = gate::check_file(&evaluator, &baseline, &case.target, &first, &config);
     assert!(verdict.accepted(), "{:?}", verdict.reasons());
 
-    // Encrypting the same bucket next, judged against the first fix, not the original.
-    let encryption = first
+    // Versioning the same bucket next, judged against the first fix, not the original.
+    let versioning = first
         .audit()
         .violations
         .iter()
         .find(|v| {
-            v.policy == "aws-s3-bucket-encryption" && v.resource.name.as_deref() == Some("site")
+            v.policy == "aws-s3-bucket-versioning" && v.resource.name.as_deref() == Some("site")
         })
         .unwrap();
     let target = Target {
-        fingerprint: encryption.fingerprint.clone(),
-        policy: encryption.policy.clone(),
+        fingerprint: versioning.fingerprint.clone(),
+        policy: versioning.policy.clone(),
         ..case.target.clone()
     };
-    let encrypted = after.replace(
+    let versioned = after.replace(
         "    website: { indexDocument: \"index.html\" },\n",
-        "    website: { indexDocument: \"index.html\" },\n    serverSideEncryptionConfiguration: \
-         { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: \"AES256\" } } },\n",
+        "    website: { indexDocument: \"index.html\" },\n    versioning: { enabled: true },\n",
     );
-    let second = first.derive(&mut evaluator, document(&encrypted));
+    let second = first.derive(&mut evaluator, document(&versioned));
     let verdict = gate::check_file(&evaluator, &first, &target, &second, &config);
     assert!(verdict.accepted(), "{:?}", verdict.reasons());
     // Only the second fix's line counts against it; against the original, both fixes do.

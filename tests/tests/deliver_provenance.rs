@@ -164,3 +164,46 @@ async fn a_models_fix_joining_an_auto_merge_pull_request_withdraws_the_auto_merg
     let _ = world.run(&delivery).await;
     assert!(!world.github.pulls()[0].auto_merge);
 }
+
+/// An RDS instance whose storage is not encrypted: the declarative fix replaces it.
+const DB_TS: &str = r#"import * as aws from "@pulumi/aws";
+
+export const orders = new aws.rds.Instance("orders", {
+    engine: "postgres",
+    instanceClass: "db.t4g.micro",
+    allocatedStorage: 20,
+    storageEncrypted: false,
+    deletionProtection: true,
+    backupRetentionPeriod: 7,
+});
+"#;
+
+#[tokio::test]
+async fn a_fix_that_replaces_the_resource_is_never_auto_merged_and_says_so() {
+    let world = World::with_files(&[("infra/db.ts", DB_TS)]).await;
+    world.assign(&["aws-rds-storage-encrypted"], &[]).await;
+    let mut settings = world.settings();
+    settings.rules = vec![ModeRule {
+        policies: vec!["aws-rds-*".into()],
+        severities: vec![],
+        mode: Mode::AutoMerge,
+    }];
+    let processed = world.run(&world.delivery(settings, None)).await;
+    assert_eq!(processed.len(), 1, "{processed:#?}");
+    assert_eq!(processed[0].outcome.label(), "fixed", "{processed:#?}");
+    let pulls = world.github.pulls();
+    assert_eq!(pulls.len(), 1);
+    assert!(!pulls[0].auto_merge, "a recipe's fix, but it replaces the database");
+    assert_eq!(pulls[0].reviewers, ["alice", "platform"]);
+    assert!(
+        pulls[0]
+            .body
+            .contains("- Deploy impact: Replaces the resource (deleted and created again)."),
+        "{}",
+        pulls[0].body
+    );
+    let branch = &world.remote_branches()[0].0;
+    let message = &world.messages(branch)[0];
+    assert!(message.contains("\nRemedy-Impact: replace\n"), "{message}");
+    assert!(message.contains("skipFinalSnapshot"), "{message}");
+}

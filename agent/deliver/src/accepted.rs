@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use remedy_guardrails::Severity;
+use remedy_guardrails::{Impact, Severity};
 use remedy_guardrails::gate::Verdict;
 
 /// An accepted fix, ready to go out.
@@ -26,6 +26,8 @@ pub struct AcceptedFix {
     pub verdict: Verdict,
     /// Who made it.
     pub made_by: MadeBy,
+    /// What it does to the deployed resource (the policy's declaration).
+    pub impact: Impact,
 }
 
 /// Who made a fix. Reviewers see it on every commit and pull request, and it bounds how far a

@@ -6,7 +6,7 @@
 //! by a value; `{{#violations}} … {{/violations}}` repeats for each violation of the pull
 //! request. Pull request values: `subject`, `count`, `violations_word`, `base`, `branch`,
 //! `group`. Per violation: `policy`, `title`, `severity`, `message`, `resource`,
-//! `resource_type`, `file`, `frameworks`, `evidence`, `made_by`, `fingerprint`. An unknown name is left as
+//! `resource_type`, `file`, `frameworks`, `evidence`, `made_by`, `impact`, `fingerprint`. An unknown name is left as
 //! written, so a typo shows in the pull request instead of vanishing.
 //!
 //! The body is rebuilt from the branch's own commit messages, so a pull request that gains a fix
@@ -15,6 +15,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+
+use remedy_guardrails::{Impact, ImpactKind};
 
 use super::accepted::{AcceptedFix, MadeBy};
 
@@ -26,6 +28,9 @@ pub const TRAILER: &str = "Remedy-Violation";
 
 /// The trailer that says who made the fix ([`MadeBy`]).
 pub const MADE_BY_TRAILER: &str = "Remedy-Made-By";
+
+/// The trailer that says what the fix does to the deployed resource ([`ImpactKind`]).
+pub const IMPACT_TRAILER: &str = "Remedy-Impact";
 
 /// One fix, as commit messages carry it and pull requests show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,6 +50,11 @@ pub struct FixSummary {
     /// Who made the fix; `None` for a commit that does not say (it is then treated as a
     /// model's: never merged without a reviewer).
     pub made_by: Option<MadeBy>,
+    /// What the fix does to the deployed resource; a commit that does not say predates the
+    /// declaration and was made in place.
+    pub impact: ImpactKind,
+    /// The deploy impact as reviewers read it.
+    pub impact_text: String,
 }
 
 impl FixSummary {
@@ -71,12 +81,28 @@ impl FixSummary {
                 .map(|c| format!("{}: {}", c.name, one_line(&c.evidence)))
                 .collect(),
             made_by: Some(fix.made_by.clone()),
+            impact: fix.impact.kind,
+            impact_text: impact_text(&fix.impact),
         }
     }
 
-    /// Whether this fix lets its pull request merge without a reviewer.
+    /// Whether this fix lets its pull request merge without a reviewer: a recipe's, updating
+    /// the resource in place.
     pub fn may_auto_merge(&self) -> bool {
         self.made_by.as_ref().is_some_and(MadeBy::may_auto_merge)
+            && self.impact == ImpactKind::InPlace
+    }
+}
+
+/// "Replaces the resource (deleted and created again). Encrypting …"
+fn impact_text(impact: &Impact) -> String {
+    let mut text = impact.kind.describe().to_string();
+    if let Some(first) = text.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    match &impact.note {
+        Some(note) => format!("{text}. {}", one_line(note)),
+        None => format!("{text}."),
     }
 }
 
@@ -96,10 +122,12 @@ pub fn commit_message(fix: &AcceptedFix) -> String {
     if !s.frameworks.is_empty() {
         out.push_str(&format!("Frameworks: {}\n", s.frameworks));
     }
+    out.push_str(&format!("Deploy impact: {}\n", s.impact_text));
     out.push_str(&format!(
-        "\nGate:\n{}\n\n{MADE_BY_TRAILER}: {}\n{TRAILER}: {}\n",
+        "\nGate:\n{}\n\n{MADE_BY_TRAILER}: {}\n{IMPACT_TRAILER}: {}\n{TRAILER}: {}\n",
         checks.join("\n"),
         fix.made_by.trailer_value(),
+        s.impact.as_str(),
         s.fingerprint
     ));
     out
@@ -158,6 +186,14 @@ pub fn parse_commit(message: &str) -> Option<FixSummary> {
             .and_then(|v| v.strip_prefix(':'))
         {
             s.made_by = Some(MadeBy::parse(v));
+        } else if let Some(v) = line
+            .strip_prefix(IMPACT_TRAILER)
+            .and_then(|v| v.strip_prefix(':'))
+        {
+            // An impact remedy does not know is not in place.
+            s.impact = ImpactKind::parse(v).unwrap_or(ImpactKind::MayBreak);
+        } else if let Some(v) = line.strip_prefix("Deploy impact: ") {
+            s.impact_text = v.to_string();
         } else if let Some(v) = line.strip_prefix("Resource: ") {
             s.resource_type = v.to_string();
         } else if let Some(v) = line.strip_prefix("Frameworks: ") {
@@ -284,6 +320,14 @@ fn expand_sections(text: &str, fixes: &[FixSummary], outer: &BTreeMap<&str, Stri
         vars.insert("resource_type", fix.resource_type.clone());
         vars.insert("file", fix.file.clone());
         vars.insert(
+            "impact",
+            if fix.impact_text.is_empty() {
+                "not recorded".into()
+            } else {
+                fix.impact_text.clone()
+            },
+        );
+        vars.insert(
             "made_by",
             fix.made_by
                 .as_ref()
@@ -356,13 +400,21 @@ mod tests {
             .collect(),
             after: String::new(),
             verdict: Verdict {
-                checks: vec![Check {
-                    name: "target_resolved",
-                    passed: true,
-                    evidence: "aws-s3-bucket-public-read runs on `site` and passes".into(),
-                }],
+                checks: vec![
+                    Check {
+                        name: "target_resolved",
+                        passed: true,
+                        evidence: "aws-s3-bucket-public-read runs on `site` and passes".into(),
+                    },
+                    Check::new(
+                        "validate",
+                        true,
+                        "tsc --noEmit --pretty false -p . passed in 2.1 s",
+                    ),
+                ],
             },
             made_by: MadeBy::Recipe,
+            impact: Impact::default(),
         }
     }
 
@@ -376,6 +428,53 @@ mod tests {
         assert_eq!(parsed, FixSummary::of(&fix()));
         assert!(parsed.may_auto_merge());
         assert_eq!(parse_commit("a person's commit\n\nSigned-off-by: x"), None);
+    }
+
+    #[test]
+    fn the_deploy_impact_is_said_and_only_an_in_place_fix_may_merge_alone() {
+        let replacing = AcceptedFix {
+            impact: Impact {
+                kind: ImpactKind::Replace,
+                note: Some("Its data is lost\nunless restored.".into()),
+            },
+            ..fix()
+        };
+        let message = commit_message(&replacing);
+        assert!(
+            message.contains(
+                "Deploy impact: Replaces the resource (deleted and created again). Its data is \
+                 lost unless restored.\n"
+            ),
+            "{message}"
+        );
+        assert!(message.contains("\nRemedy-Impact: replace\n"), "{message}");
+        let parsed = parse_commit(&message).unwrap();
+        assert_eq!(parsed, FixSummary::of(&replacing));
+        assert!(!parsed.may_auto_merge(), "a recipe's, but it replaces");
+        let in_place = parse_commit(&commit_message(&fix())).unwrap();
+        assert!(in_place.may_auto_merge());
+        assert_eq!(
+            in_place.impact_text,
+            "Updates the resource in place."
+        );
+        // An impact remedy does not know is not taken for in place.
+        let odd = message.replace("Remedy-Impact: replace", "Remedy-Impact: sideways");
+        assert_eq!(parse_commit(&odd).unwrap().impact, ImpactKind::MayBreak);
+        let body = Template::default()
+            .render(
+                &PrContext {
+                    base: "main",
+                    branch: "b",
+                    group: "g",
+                    label: "l",
+                },
+                &[FixSummary::of(&replacing)],
+            )
+            .body;
+        assert!(
+            body.contains("- Deploy impact: Replaces the resource (deleted and created again)."),
+            "{body}"
+        );
     }
 
     #[test]
@@ -443,6 +542,7 @@ mod tests {
             "nist-800-53-r5 AC-3, AC-4",
             "`aws:s3/bucket:Bucket` `site` in `infra/index.ts`",
             "  - target_resolved: aws-s3-bucket-public-read runs on `site` and passes",
+            "  - validate: tsc --noEmit --pretty false -p . passed in 2.1 s",
             "remedy check infra/index.ts --policy aws-s3-bucket-public-read",
             "1 policy violation on `main`",
             "- Made by: the policy's declarative fix",

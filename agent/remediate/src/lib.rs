@@ -13,7 +13,8 @@ mod request;
 
 pub use recipe::{Decline, Locator, TeamValues};
 pub use remediation::{Attempt, Provider, ProviderChoice, Remediation};
-pub use remediator::Remediator;
+pub use remediator::{Remediator, VALIDATE};
+pub use remedy_validate::{Settings as ValidateSettings, Validator};
 pub use request::{
     BoxFuture, FixRequest, LlmFixer, Proposal, ProposeError, ProposeFailure, Subject, Usage,
 };

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use remedy_guardrails::{Edit, Policy, PolicySet};
-use remedy_source::edit::{Document, EditError};
+use remedy_source::edit::{Document, EditError, NewCompanion};
 use remedy_source::{Language, Resource};
 use serde_json::Value as Json;
 
@@ -100,12 +100,12 @@ pub fn firing_counter<'p>(
     let index = policies.policies().iter().position(|p| p.id == policy);
     let locator = locator.clone();
     move |document: &Document| {
-        let Some(resource) = document.find(&locator.type_token, &locator.name, locator.ordinal)
+        let Some(at) = document.find_index(&locator.type_token, &locator.name, locator.ordinal)
         else {
             return usize::MAX;
         };
         evaluator
-            .evaluate(resource)
+            .evaluate_in(document.resources(), at)
             .findings
             .iter()
             .find(|f| Some(f.policy) == index)
@@ -119,15 +119,19 @@ pub fn firing_counter<'p>(
 /// element (`ingress[*].x`) is applied element by element, and kept only where it makes a
 /// message go away: elements that already comply are left as they are. Why a fix was declined
 /// names properties as the program's language spells them.
+///
+/// `major` is the provider major the program pins, when known: it picks the edits written for
+/// it (pulumi-aws 7's companion resources, or the inline settings).
 pub fn apply(
     document: &Document,
     file: &str,
     locator: &Locator,
     policy: &Policy,
     values: &TeamValues,
+    major: Option<u32>,
     still_firing: &mut dyn FnMut(&Document) -> usize,
 ) -> Result<Document, Decline> {
-    apply_edits(document, file, locator, policy, values, still_firing)
+    apply_edits(document, file, locator, policy, values, major, still_firing)
         .map_err(|decline| decline.spelled_for(document.language(), policy))
 }
 
@@ -137,11 +141,21 @@ fn apply_edits(
     locator: &Locator,
     policy: &Policy,
     values: &TeamValues,
+    major: Option<u32>,
     still_firing: &mut dyn FnMut(&Document) -> usize,
 ) -> Result<Document, Decline> {
     if !policy.remediation.is_declarative() {
         return Err(Decline::Manual {
             hint: policy.remediation.hint.clone(),
+        });
+    }
+    let chosen: Vec<&Edit> = policy.remediation.edits_for(major).collect();
+    if chosen.is_empty() {
+        return Err(Decline::NotLocal {
+            reason: format!(
+                "the policy's declarative fix is not written for provider major {}",
+                major.map_or_else(|| "unknown".to_string(), |m| m.to_string())
+            ),
         });
     }
     // Every team value first: a fix is all or nothing.
@@ -154,10 +168,9 @@ fn apply_edits(
             key: key.to_string(),
         });
     }
-    let (each, whole): (Vec<&Edit>, Vec<&Edit>) = policy
-        .remediation
-        .edits
+    let (each, whole): (Vec<&Edit>, Vec<&Edit>) = chosen
         .iter()
+        .copied()
         .partition(|e| e.property().contains("[*]"));
     // `None` while nothing has changed: the edits work on the caller's document until then.
     let mut current: Option<Document> = None;
@@ -181,12 +194,7 @@ fn apply_edits(
     match current {
         Some(after) if after.text() != document.text() => Ok(after),
         _ => {
-            let paths: Vec<&str> = policy
-                .remediation
-                .edits
-                .iter()
-                .map(Edit::property)
-                .collect();
+            let paths: Vec<&str> = chosen.iter().map(|e| e.property()).collect();
             Err(Decline::NotLocal {
                 reason: format!(
                     "the declarative fix ({}) changes nothing on this resource's shape",
@@ -285,6 +293,25 @@ fn apply_one(
         },
         Edit::Set { .. } => Err(EditError::InvalidPath(property.to_string())),
         Edit::Remove { .. } => document.remove(resource, property),
+        Edit::Companion {
+            type_token,
+            refer,
+            attribute,
+            suffix,
+            properties,
+            ..
+        } => document
+            .add_companion(
+                resource,
+                NewCompanion {
+                    type_token,
+                    refer,
+                    attribute,
+                    suffix,
+                    properties,
+                },
+            )
+            .map(|edit| vec![edit]),
     }
     .map_err(|e| Decline::NotLocal {
         reason: format!("declarative fix of `{property}` declined: {e}"),

@@ -7,9 +7,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use remedy_guardrails::PolicySet;
-use remedy_guardrails::gate::{self, Baseline, GateConfig, Target, Verdict};
+use remedy_guardrails::gate::{self, Baseline, Check, GateConfig, Target, Verdict};
 use remedy_source::Language;
 use remedy_source::edit::Document;
+use remedy_source::manifest::Manifests;
+use remedy_validate::Validator;
 
 use crate::baselines::Baselines;
 use crate::recipe::{self, Decline, Locator, TeamValues};
@@ -25,8 +27,14 @@ pub struct Remediator<'p> {
     pub llm: Option<Arc<dyn LlmFixer>>,
     /// Gate rejections the LLM may get back before the violation goes to a person.
     pub max_attempts: usize,
+    /// The gate's `validate` check: the team's checker run on every fix the other checks
+    /// accept; `None` leaves it out of the verdict.
+    pub validator: Option<Arc<Validator>>,
     baselines: Baselines,
 }
+
+/// The name of the check the validator adds to the gate's verdict.
+pub const VALIDATE: &str = "validate";
 
 impl<'p> Remediator<'p> {
     pub fn new(policies: &'p PolicySet) -> Self {
@@ -37,6 +45,7 @@ impl<'p> Remediator<'p> {
             provider: ProviderChoice::Auto,
             llm: None,
             max_attempts: 3,
+            validator: None,
             baselines: Baselines::default(),
         }
     }
@@ -88,6 +97,29 @@ impl<'p> Remediator<'p> {
                 violation.resource.type_token, subject.file
             ));
         };
+        // Where the program itself contradicts the fix (a bucket it serves as a public website),
+        // no fix is right without a person: neither the recipe nor the LLM tries.
+        let at = document
+            .resources()
+            .iter()
+            .position(|r| r.span == resource.span);
+        let policy_index = self.policies.policies().iter().position(|p| p.id == policy.id);
+        if let (Some(at), Some(policy_index)) = (at, policy_index) {
+            match evaluator.fix_declined(document.resources(), at, policy_index) {
+                Ok(reasons) if !reasons.is_empty() => {
+                    return needs_human(format!(
+                        "the program contradicts the fix: {}",
+                        reasons.join("; ")
+                    ));
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    return needs_human(format!(
+                        "cannot tell whether the program contradicts the fix: {err}"
+                    ));
+                }
+            }
+        }
         let locator = Locator::of(document, resource);
         let target = Target {
             fingerprint: violation.fingerprint.clone(),
@@ -107,18 +139,21 @@ impl<'p> Remediator<'p> {
         if self.provider != ProviderChoice::Llm {
             let started = Instant::now();
             let mut firing = recipe::firing_counter(self.policies, &locator, &policy.id);
+            let major = provider_major(root, &subject.file, language, &locator.type_token);
             match recipe::apply(
                 document,
                 &subject.file,
                 &locator,
                 policy,
                 &self.values,
+                major,
                 &mut firing,
             ) {
                 Ok(after) => {
                     let candidate = baseline.derive(&mut evaluator, after);
                     let verdict =
                         gate::check_file(&evaluator, &baseline, &target, &candidate, &self.gate);
+                    let verdict = self.validated(verdict, root, &baseline, &candidate).await;
                     let accepted = verdict.accepted();
                     attempts.push(Attempt {
                         provider: Provider::Recipe,
@@ -205,6 +240,7 @@ impl<'p> Remediator<'p> {
                     );
                     let verdict =
                         gate::check_file(&evaluator, &baseline, &target, &candidate, &self.gate);
+                    let verdict = self.validated(verdict, root, &baseline, &candidate).await;
                     let accepted = verdict.accepted();
                     feedback = verdict.reasons();
                     attempts.push(Attempt {
@@ -259,6 +295,45 @@ impl<'p> Remediator<'p> {
 }
 
 impl Remediator<'_> {
+    /// `verdict` with the `validate` check added when a validator is configured and every other
+    /// check passed: a fix the gate already rejects is not worth a checker run. The checker runs
+    /// processes, so it runs on the blocking pool.
+    async fn validated(
+        &self,
+        mut verdict: Verdict,
+        root: &Path,
+        baseline: &Baseline,
+        candidate: &Baseline,
+    ) -> Verdict {
+        let Some(validator) = &self.validator else {
+            return verdict;
+        };
+        if !verdict.accepted() {
+            return verdict;
+        }
+        let validator = Arc::clone(validator);
+        let root = root.to_path_buf();
+        let file = baseline.file().to_string();
+        let before = baseline.document().text().to_string();
+        let after = candidate.document().text().to_string();
+        let validation =
+            tokio::task::spawn_blocking(move || validator.validate(&root, &file, &before, &after))
+                .await;
+        let check = match validation {
+            Ok(validation) => {
+                tracing::debug!(evidence = %validation.evidence(), "validate");
+                Check::new(VALIDATE, validation.passed(), validation.evidence())
+            }
+            Err(err) => Check::new(
+                VALIDATE,
+                false,
+                format!("the checker did not finish: {err}"),
+            ),
+        };
+        verdict.checks.push(check);
+        verdict
+    }
+
     /// Keep an accepted fix as the baseline of the next fix to its file; its text.
     fn keep(&self, candidate: Baseline) -> String {
         let text = candidate.document().text().to_string();
@@ -276,4 +351,15 @@ fn needs_human(reason: String) -> Remediation {
 
 fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The major version of the resource's provider package the program pins (`@pulumi/aws`,
+/// `pulumi-aws` for `aws:` types), from its manifests; `None` when they do not say.
+fn provider_major(root: &Path, file: &str, language: Language, type_token: &str) -> Option<u32> {
+    let provider = type_token.split(':').next().filter(|p| !p.is_empty())?;
+    let package = match language {
+        Language::TypeScript => format!("@pulumi/{provider}"),
+        Language::Python => format!("pulumi-{provider}"),
+    };
+    Manifests::for_file(root, file, language).major(&package)
 }

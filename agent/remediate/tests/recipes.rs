@@ -26,6 +26,7 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
     let mut remediator = Remediator::new(&policies);
     remediator.provider = ProviderChoice::Recipe;
     let mut fixed = 0;
+    let mut declined = 0;
     let mut failures = Vec::new();
     for policy in policies
         .policies()
@@ -59,6 +60,12 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
                         );
                         fixed += 1;
                     }
+                    // The program contradicts the fix (a public website bucket): a person's.
+                    Remediation::NeedsHuman { reason, .. }
+                        if reason.starts_with("the program contradicts the fix") =>
+                    {
+                        declined += 1;
+                    }
                     other => failures.push(format!(
                         "{} {file} `{}`: {} {:?}",
                         policy.id,
@@ -75,6 +82,54 @@ async fn declarative_fixes_pass_the_gate_in_both_languages() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
     assert!(fixed >= 20, "only {fixed} fixes");
+    assert_eq!(
+        declined, 2,
+        "the public website buckets of the public-read fixtures"
+    );
+}
+
+/// A bucket the program serves as a public website is not made private by anyone but a person:
+/// inline (pulumi-aws 6) or through a BucketWebsiteConfiguration that refers to it (7).
+#[tokio::test]
+async fn a_fix_the_program_contradicts_goes_to_a_person_with_the_reason() {
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Auto;
+    for (file, text, reason) in [
+        (
+            "index.ts",
+            "import * as aws from \"@pulumi/aws\";\nconst site = new aws.s3.Bucket(\"site\", { acl: \"public-read\" });\nnew aws.s3.BucketWebsiteConfiguration(\"site-web\", { bucket: site.id, indexDocument: { suffix: \"index.html\" } });\n",
+            "site is served as a website by site-web",
+        ),
+        (
+            "__main__.py",
+            "import pulumi_aws as aws\nsite = aws.s3.Bucket(\"site\", acl=\"public-read\", website={\"index_document\": \"index.html\"})\n",
+            "site is configured as a public website",
+        ),
+    ] {
+        let language = Language::from_path(Path::new(file)).unwrap();
+        let violation = Evaluator::new(&policies)
+            .audit_source(file, language, text)
+            .violations
+            .into_iter()
+            .find(|v| v.policy == "aws-s3-bucket-public-read")
+            .unwrap();
+        let outcome = remediator
+            .remediate(&Subject::from(&violation), text, Path::new("."))
+            .await;
+        let Remediation::NeedsHuman {
+            reason: why,
+            attempts,
+        } = outcome
+        else {
+            panic!("{file}: {outcome:?}");
+        };
+        assert!(attempts.is_empty(), "nobody tried");
+        assert!(
+            why.starts_with("the program contradicts the fix: ") && why.contains(reason),
+            "{why}"
+        );
+    }
 }
 
 /// The security-group fix needs the team's administration range: without it the violation goes
@@ -227,6 +282,89 @@ async fn python_users_read_snake_case_in_reasons_and_hints() {
                 assert!(!reason.contains(camel), "{policy}: {reason}");
             }
             other => panic!("{policy}: expected needs_human, got {}", other.label()),
+        }
+    }
+}
+
+/// On a program that pins pulumi-aws 7, versioning is fixed with a companion `BucketVersioning`
+/// resource after the bucket, not the deprecated inline block; on 6, with the inline block.
+#[tokio::test]
+async fn the_fix_takes_the_shape_of_the_pinned_provider_major() {
+    const TS: &str = r#"import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "private",
+});
+
+export const url = site.bucketRegionalDomainName;
+"#;
+    const PY: &str = r#"import pulumi
+import pulumi_aws as aws
+
+site = aws.s3.Bucket("site", acl="private")
+
+pulumi.export("url", site.bucket_regional_domain_name)
+"#;
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    for (file, text, manifest, v7, v6) in [
+        (
+            "index.ts",
+            TS,
+            (
+                "package.json",
+                r#"{"dependencies": {"@pulumi/aws": "^MAJOR.0.0"}}"#,
+            ),
+            "\n\nconst siteVersioning = new aws.s3.BucketVersioning(\"site-versioning\", {\n    bucket: site.id,\n    versioningConfiguration: { status: \"Enabled\" },\n});\n",
+            "versioning: { enabled: true }",
+        ),
+        (
+            "__main__.py",
+            PY,
+            ("requirements.txt", "pulumi>=3\npulumi-aws>=MAJOR.0.0,<9\n"),
+            "\n\nsite_versioning = aws.s3.BucketVersioning(\n    \"site-versioning\",\n    bucket=site.id,\n    versioning_configuration={\"status\": \"Enabled\"},\n)\n",
+            "versioning={\"enabled\": True}",
+        ),
+    ] {
+        let language = Language::from_path(Path::new(file)).unwrap();
+        let violation = Evaluator::new(&policies)
+            .audit_source(file, language, text)
+            .violations
+            .into_iter()
+            .find(|v| v.policy == "aws-s3-bucket-versioning")
+            .unwrap();
+        for (major, expected) in [("7", v7), ("6", v6)] {
+            let repo = tempfile::tempdir().unwrap();
+            std::fs::write(
+                repo.path().join(manifest.0),
+                manifest.1.replace("MAJOR", major),
+            )
+            .unwrap();
+            let outcome = remediator
+                .remediate(&Subject::from(&violation), text, repo.path())
+                .await;
+            let Remediation::Fixed { after, verdict, .. } = outcome else {
+                panic!("{file} on {major}: {outcome:?}");
+            };
+            assert!(verdict.accepted(), "{:?}", verdict.reasons());
+            assert!(after.contains(expected), "{file} on {major}:\n{after}");
+            let again = Evaluator::new(&policies).audit_source(file, language, &after);
+            assert!(
+                !again
+                    .violations
+                    .iter()
+                    .any(|v| v.fingerprint == violation.fingerprint),
+                "{file} on {major}: still violating:\n{after}"
+            );
+            assert!(
+                again.violations.len()
+                    < Evaluator::new(&policies)
+                        .audit_source(file, language, text)
+                        .violations
+                        .len(),
+                "{file} on {major}: the fix added violations"
+            );
         }
     }
 }

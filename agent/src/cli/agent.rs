@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::shared::{ConfigArgs, DeliveryArgs, LlmArgs, PolicyArgs, ProviderArg, StoreArgs};
+use super::shared::{
+    ConfigArgs, DeliveryArgs, GateArgs, LlmArgs, PolicyArgs, ProviderArg, StoreArgs,
+};
 use crate::report::ListFormat;
 
 #[derive(Debug, Args)]
@@ -55,6 +57,9 @@ pub struct FixArgs {
     pub llm: LlmArgs,
 
     #[command(flatten)]
+    pub gate: GateArgs,
+
+    #[command(flatten)]
     pub delivery: DeliveryArgs,
 }
 
@@ -83,6 +88,9 @@ pub struct SyncArgs {
 
     #[command(flatten)]
     pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
 
     #[command(flatten)]
     pub delivery: DeliveryArgs,
@@ -147,6 +155,9 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub llm: LlmArgs,
+
+    #[command(flatten)]
+    pub gate: GateArgs,
 
     #[command(flatten)]
     pub delivery: DeliveryArgs,

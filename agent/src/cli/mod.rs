@@ -15,8 +15,8 @@ pub use backlog::{
     StatusArgs, StatusByArg, ViolationsArgs,
 };
 pub use shared::{
-    ConfigArgs, DeliveryArgs, GroupByArg, LlmArgs, ModeArg, PolicyArgs, ProviderArg, StoreArgs,
-    TargetArg,
+    ConfigArgs, DeliveryArgs, GateArgs, GroupByArg, LlmArgs, ModeArg, PolicyArgs, ProviderArg,
+    StoreArgs, TargetArg,
 };
 
 /// remedy: find infrastructure policy violations in Pulumi programs (TypeScript and Python),

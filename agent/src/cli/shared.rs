@@ -1,4 +1,4 @@
-//! Flags several commands share: settings, policies, the store, the LLM, delivery, and the value
+//! Flags several commands share: settings, policies, the store, the LLM, the gate, delivery, and the value
 //! enums that map onto the domain's own types (which know nothing of clap).
 
 use std::path::PathBuf;
@@ -115,6 +115,40 @@ impl LlmArgs {
         }
         if let Some(v) = &self.llm_prompts_dir {
             settings.prompts_dir = Some(v.clone());
+        }
+        settings
+    }
+}
+
+/// The gate's `validate` check: every key of `[gate]` in remedy.toml.
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Gate")]
+pub struct GateArgs {
+    /// A command the gate's validate check runs on every fixed program, split into words without
+    /// a shell; repeat for more. Replaces `[gate] validate` [default: tsc, pyright or mypy when
+    /// the program has one].
+    #[arg(long = "validate", value_name = "COMMAND")]
+    pub validate: Vec<String>,
+
+    /// Do not type-check fixes (`[gate] validate = []`); the evidence says so.
+    #[arg(long, conflicts_with = "validate")]
+    pub no_validate: bool,
+
+    /// Seconds one validate command may run before it is killed and the fix rejected [default: 120].
+    #[arg(long, value_name = "SECS")]
+    pub validate_timeout: Option<u64>,
+}
+
+impl GateArgs {
+    /// `settings` (from remedy.toml, or the defaults) with the flags on top.
+    pub fn apply(&self, mut settings: crate::config::GateSettings) -> crate::config::GateSettings {
+        if self.no_validate {
+            settings.validate = Some(Vec::new());
+        } else if !self.validate.is_empty() {
+            settings.validate = Some(self.validate.clone());
+        }
+        if let Some(v) = self.validate_timeout {
+            settings.validate_timeout = v;
         }
         settings
     }

@@ -112,7 +112,13 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
     if !args.path.exists() {
         bail!("{}: no such file or directory", args.path.display());
     }
-    let remediator = remediator(args.provider.into(), &args.llm, &config, &policies)?;
+    let remediator = remediator(
+        args.provider.into(),
+        &args.llm,
+        &args.gate,
+        &config,
+        &policies,
+    )?;
     let (base, root) = open_base(args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -147,12 +153,14 @@ pub fn run(args: &FixArgs, verbose: bool) -> Result<()> {
 pub(crate) fn remediator<'p>(
     provider: ProviderChoice,
     llm_args: &crate::cli::LlmArgs,
+    gate_args: &crate::cli::GateArgs,
     config: &Config,
     policies: &'p PolicySet,
 ) -> Result<Remediator<'p>> {
     let mut remediator = Remediator::new(policies);
     remediator.provider = provider;
     remediator.values = config.team_values();
+    remediator.validator = Some(gate_args.apply(config.gate.clone()).validator());
     if let Some((llm, max_attempts)) = super::llm_fixer(llm_args, config, provider)? {
         remediator.llm = Some(llm);
         remediator.max_attempts = max_attempts;

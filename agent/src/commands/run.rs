@@ -72,6 +72,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         );
         shared.values = config.team_values();
         shared.provider = args.provider.into();
+        shared.validator = Some(args.gate.apply(config.gate.clone()).validator());
         if let Some((llm, max_attempts)) = llm {
             shared.llm = Some(llm);
             shared.max_attempts = max_attempts;

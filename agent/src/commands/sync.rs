@@ -22,7 +22,13 @@ const DIM: Style = Style::new().dimmed();
 pub fn run(args: &SyncArgs) -> Result<()> {
     let config = super::load_config(&args.config, &args.path)?;
     let (policies, _) = super::load_policies(&args.policy, &config, &[])?;
-    let remediator = super::fix::remediator(ProviderChoice::Auto, &args.llm, &config, &policies)?;
+    let remediator = super::fix::remediator(
+        ProviderChoice::Auto,
+        &args.llm,
+        &args.gate,
+        &config,
+        &policies,
+    )?;
     let repo = Repo::discover(&args.path).context("remedy sync follows a git repository")?;
     let root = repo.root().to_path_buf();
     let base_name = match &args.base {

@@ -15,7 +15,7 @@ use tracing::Instrument;
 
 use remedy_deliver::forge::ForgeDelivery;
 use remedy_deliver::{Delivery, DeliverySettings, GitHubSettings, setup};
-use remedy_remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues};
+use remedy_remediate::{LlmFixer, ProviderChoice, Remediator, TeamValues, Validator};
 use remedy_store::{ClaimScope, Filter, Lease, Queue, Status, Store, WorkItem};
 
 use super::metrics::Metrics;
@@ -38,6 +38,9 @@ pub struct Shared {
     pub provider: ProviderChoice,
     pub llm: Option<Arc<dyn LlmFixer>>,
     pub max_attempts: usize,
+    /// The gate's `validate` check (`[gate] validate`), shared so the unfixed programs' checker
+    /// runs are cached across workers.
+    pub validator: Option<Arc<Validator>>,
     pub metrics: Arc<Metrics>,
     /// The repository's work tree (or git directory).
     pub root: PathBuf,
@@ -83,6 +86,7 @@ impl Shared {
             provider: ProviderChoice::Auto,
             llm: None,
             max_attempts: 3,
+            validator: None,
             metrics,
             root,
             base,
@@ -111,6 +115,7 @@ impl Shared {
         remediator.provider = self.provider;
         remediator.llm = self.llm.clone();
         remediator.max_attempts = self.max_attempts;
+        remediator.validator = self.validator.clone();
         remediator
     }
 

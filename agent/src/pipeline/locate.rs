@@ -113,6 +113,11 @@ pub async fn fix(
                 after,
                 verdict,
                 made_by,
+                impact: remediator
+                    .policies
+                    .get(&violation.policy)
+                    .map(|p| p.impact.clone())
+                    .unwrap_or_default(),
             });
             Outcome::Fixed {
                 delivered: None,

@@ -223,7 +223,8 @@ fn fix_text(policy: &Policy) -> String {
                 ..
             } => format!("set `{property}` to the team's `{key}` from remedy.toml"),
             Edit::Set { property, .. } => format!("set `{property}`"),
-            Edit::Remove { property } => format!("remove `{property}`"),
+            Edit::Remove { property, .. } => format!("remove `{property}`"),
+            companion @ Edit::Companion { .. } => companion.describe(),
         })
         .collect::<Vec<_>>()
         .join("; ")

@@ -15,6 +15,7 @@ metadata := {
 		"iso-27001-2022": ["A.8.24"],
 		"soc2": ["PI1.5"],
 	},
+	"impact": {"kind": "replace", "note": "An existing volume is replaced by a new, empty, encrypted one: snapshot it and restore from the snapshot."},
 	"remediation": {"kind": "set", "property": "encrypted", "value": true},
 }
 

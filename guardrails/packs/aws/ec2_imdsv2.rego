@@ -14,6 +14,7 @@ metadata := {
 		"iso-27001-2022": ["A.5.15", "A.8.3"],
 		"soc2": ["CC7.2"],
 	},
+	"impact": {"kind": "may_break", "note": "Software on the instance that still calls the metadata service without a token (IMDSv1) loses instance metadata."},
 	"remediation": {"kind": "set", "property": "metadataOptions.httpTokens", "value": "required"},
 }
 

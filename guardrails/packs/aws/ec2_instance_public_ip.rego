@@ -15,6 +15,7 @@ metadata := {
 		"iso-27001-2022": ["A.5.15", "A.8.3"],
 		"soc2": ["CC6.6"],
 	},
+	"impact": {"kind": "replace", "note": "Changing associatePublicIpAddress replaces the instance."},
 	"remediation": {
 		"kind": "manual",
 		"hint": "Set associatePublicIpAddress to false (on a launch template: networkInterfaces[0].associatePublicIpAddress = \"false\") and make sure the subnet does not assign public addresses.",

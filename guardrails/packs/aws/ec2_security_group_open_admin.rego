@@ -19,6 +19,7 @@ metadata := {
 		"hitrust-csf-11.5": ["10.f"],
 		"soc2": ["CC6.6", "CC7.2"],
 	},
+	"impact": {"kind": "may_break", "note": "Clients outside the team's administration range lose access on the administration ports."},
 	"remediation": [
 		{"kind": "set", "property": "ingress[*].cidrBlocks", "value_from_config": "admin_cidr_blocks"},
 		{"kind": "remove", "property": "ingress[*].ipv6CidrBlocks"},

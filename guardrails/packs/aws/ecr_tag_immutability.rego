@@ -13,6 +13,7 @@ metadata := {
 		"pci-dss-4.0": ["11.5.2"],
 		"hitrust-csf-11.5": ["10.h"],
 	},
+	"impact": {"kind": "may_break", "note": "Pipelines that push the same tag again (latest) start failing."},
 	"remediation": {"kind": "set", "property": "imageTagMutability", "value": "IMMUTABLE"},
 }
 

@@ -15,6 +15,7 @@ metadata := {
 		"hitrust-csf-11.5": ["06.d"],
 		"iso-27001-2022": ["A.8.24"],
 	},
+	"impact": {"kind": "replace", "note": "An existing file system is replaced by a new, empty, encrypted one: copy its data first."},
 	"remediation": {"kind": "set", "property": "encrypted", "value": true},
 }
 

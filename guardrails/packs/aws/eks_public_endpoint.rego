@@ -14,6 +14,7 @@ metadata := {
 		"hitrust-csf-11.5": ["09.m"],
 		"iso-27001-2022": ["A.8.3"],
 	},
+	"impact": {"kind": "may_break", "note": "kubectl, CI and anything else outside the VPC lose access to the Kubernetes API."},
 	"remediation": [
 		{"kind": "set", "property": "vpcConfig.endpointPrivateAccess", "value": true},
 		{"kind": "set", "property": "vpcConfig.endpointPublicAccess", "value": false},

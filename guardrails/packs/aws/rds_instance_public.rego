@@ -16,6 +16,7 @@ metadata := {
 		"iso-27001-2022": ["A.5.15", "A.8.3"],
 		"soc2": ["CC6.2"],
 	},
+	"impact": {"kind": "may_break", "note": "Clients outside the VPC lose access to the database."},
 	"remediation": {"kind": "set", "property": "publiclyAccessible", "value": false},
 }
 

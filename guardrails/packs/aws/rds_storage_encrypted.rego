@@ -16,6 +16,7 @@ metadata := {
 		"iso-27001-2022": ["A.5.33", "A.8.24"],
 		"soc2": ["PI1.5"],
 	},
+	"impact": {"kind": "replace", "note": "Encrypting an existing instance's or cluster's storage creates a new one: its data is lost unless restored from a snapshot, and skipFinalSnapshot: true skips the final snapshot."},
 	"remediation": {"kind": "set", "property": "storageEncrypted", "value": true},
 }
 

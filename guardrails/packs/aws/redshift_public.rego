@@ -13,6 +13,7 @@ metadata := {
 		"pci-dss-4.0": ["1.4.1", "1.4.2"],
 		"iso-27001-2022": ["A.5.15", "A.8.3"],
 	},
+	"impact": {"kind": "may_break", "note": "Clients outside the VPC lose access to the cluster."},
 	"remediation": {"kind": "set", "property": "publiclyAccessible", "value": false},
 }
 

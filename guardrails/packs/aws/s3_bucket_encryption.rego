@@ -4,8 +4,8 @@ import rego.v1
 
 metadata := {
 	"id": "aws-s3-bucket-encryption",
-	"title": "S3 buckets must configure default server-side encryption",
-	"description": "Declare a default server-side encryption rule so that every object is encrypted at rest with a known algorithm (SSE-S3 or SSE-KMS).",
+	"title": "S3 default encryption must use a known algorithm",
+	"description": "S3 encrypts every new object with SSE-S3 (AES256) by default since January 2023, so a bucket without an encryption configuration is encrypted and is not reported. A configuration that names an algorithm S3 does not know is (inline, pulumi-aws 6; the separate BucketServerSideEncryptionConfiguration resources are checked by aws-s3-bucket-encryption-resource).",
 	"severity": "medium",
 	"resource_types": ["aws:s3/bucket:Bucket"],
 	"frameworks": {
@@ -24,11 +24,6 @@ metadata := {
 }
 
 valid_algorithms := {"AES256", "aws:kms", "aws:kms:dsse"}
-
-deny contains msg if {
-	not input.serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm
-	msg := sprintf("%s has no default server-side encryption configured", [input.__name])
-}
 
 deny contains msg if {
 	algorithm := input.serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.sseAlgorithm

@@ -11,6 +11,7 @@ metadata := {
 		"aws:s3/bucket:Bucket",
 		"aws:s3/bucketV2:BucketV2",
 		"aws:s3/bucketAclV2:BucketAclV2",
+		"aws:s3/bucketAcl:BucketAcl",
 	],
 	"frameworks": {
 		"nist-800-53-r5": ["AC-3", "AC-4", "AC-6", "AC-21", "SC-7"],
@@ -18,6 +19,7 @@ metadata := {
 		"hitrust-csf-11.5": ["09.m"],
 		"soc2": ["CC6.1"],
 	},
+	"impact": {"kind": "may_break", "note": "Anonymous readers (a public website, public downloads) lose access."},
 	"remediation": {"kind": "set", "property": "acl", "value": "private"},
 }
 
@@ -26,4 +28,22 @@ public_acls := {"public-read", "public-read-write", "authenticated-read"}
 deny contains msg if {
 	input.acl in public_acls
 	msg := sprintf("%s grants public access with the canned ACL %q", [input.__name, input.acl])
+}
+
+website_types := {
+	"aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+	"aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2",
+}
+
+# The program serves the bucket as a public website: a private ACL takes the site down, so the
+# fix is a person's (put CloudFront with an origin access control in front first).
+fix_declined contains msg if {
+	input.website
+	msg := sprintf("%s is configured as a public website; making it private takes the site down (serve it through CloudFront with an origin access control first)", [input.__name])
+}
+
+fix_declined contains msg if {
+	some r in input.__referrers
+	r.__type in website_types
+	msg := sprintf("%s is served as a website by %s; making it private takes the site down (serve it through CloudFront with an origin access control first)", [input.__name, r.__name])
 }

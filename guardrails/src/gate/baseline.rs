@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use remedy_source::Resource;
 use remedy_source::edit::Document;
 
-use crate::engine::{Evaluation, Evaluator, evaluates_same, summarize};
+use crate::engine::{Evaluation, Evaluator, evaluates_same, referrers_of, summarize};
 use crate::violation::FileAudit;
 
 /// The file a fix starts from, parsed and evaluated once for every candidate checked against
@@ -31,8 +31,9 @@ impl Baseline {
         }
     }
 
-    /// A candidate made from this baseline, evaluated: a fix changes one resource, and every
-    /// resource it leaves as it was keeps its evaluation here (evaluation depends on nothing
+    /// A candidate made from this baseline, evaluated: a fix changes one resource (or adds a
+    /// companion that refers to it), and every resource it leaves as it was, with the same
+    /// resources referring to it, keeps its evaluation here (evaluation depends on nothing
     /// else), so only changed ones run the policies again. An accepted candidate is the
     /// baseline of the next fix to the same file.
     pub fn derive(&self, evaluator: &mut Evaluator<'_>, after: Document) -> Self {
@@ -42,13 +43,19 @@ impl Baseline {
             .enumerate()
             .map(|(i, k)| (k, i))
             .collect();
-        let evaluations: Vec<Evaluation> = after
-            .resources()
+        let new = after.resources();
+        let evaluations: Vec<Evaluation> = new
             .iter()
-            .zip(resource_keys(after.resources()))
-            .map(|(resource, key)| match by_key.get(&key) {
-                Some(&i) if evaluates_same(&old[i], resource) => self.evaluations[i].clone(),
-                _ => evaluator.evaluate(resource),
+            .zip(resource_keys(new))
+            .enumerate()
+            .map(|(j, (resource, key))| match by_key.get(&key) {
+                Some(&i)
+                    if evaluates_same(&old[i], resource)
+                        && same_referrers(old, &old[i], new, resource) =>
+                {
+                    self.evaluations[i].clone()
+                }
+                _ => evaluator.evaluate_in(new, j),
             })
             .collect();
         let audit = summarize(
@@ -82,6 +89,22 @@ impl Baseline {
     /// One evaluation per resource, in the order of [`Document::resources`].
     pub(crate) fn evaluations(&self) -> &[Evaluation] {
         &self.evaluations
+    }
+}
+
+/// Whether `a` in `old` and `b` in `new` have referrers that evaluate the same, in order.
+fn same_referrers(old: &[Resource], a: &Resource, new: &[Resource], b: &Resource) -> bool {
+    if a.binding != b.binding {
+        return false;
+    }
+    let mut left = referrers_of(old, a).map(|i| &old[i]);
+    let mut right = referrers_of(new, b).map(|i| &new[i]);
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if evaluates_same(x, y) && x.references == y.references => {}
+            _ => return false,
+        }
     }
 }
 

@@ -70,7 +70,8 @@ pub struct Check {
 }
 
 impl Check {
-    pub(crate) fn new(name: &'static str, passed: bool, evidence: impl Into<String>) -> Self {
+    /// A check's result; `pub` for the checks that run outside this crate (`validate`).
+    pub fn new(name: &'static str, passed: bool, evidence: impl Into<String>) -> Self {
         Self {
             name,
             passed,

@@ -7,11 +7,12 @@
 //! tree-sitter and nothing heavier.
 
 pub mod edit;
+pub mod manifest;
 pub mod parse;
 pub mod walk;
 
 pub use parse::{
-    Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Resource, ResourceOptions,
-    Span, camel_case, parse_source, position, snake_case, syntax_tree,
+    Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Reference, Resource,
+    ResourceOptions, Span, camel_case, parse_source, position, snake_case, syntax_tree,
 };
 pub use walk::{WalkError, discover, is_skipped_path};

@@ -2,32 +2,15 @@
 //! package the program already has.
 //!
 //! The edit engine already refuses anything but one import of a Pulumi package; this narrows it
-//! to packages the program declares (its `package.json`, `requirements.txt`, `pyproject.toml`,
-//! `Pipfile`, `setup.py`/`setup.cfg`, found walking up from the file to the repository root) or
-//! already imports in the file. A fix must not pull a package nobody reviewed into the build,
+//! to packages the program declares (its manifests, [`Manifests`]) or already imports in the
+//! file. A fix must not pull a package nobody reviewed into the build,
 //! even one named `pulumi_…`: a name on a registry is not a provider.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use remedy_source::edit::{Construct, Document};
+use remedy_source::manifest::{Manifests, normalize_python};
 use remedy_source::{Language, Span};
-
-/// Largest manifest read.
-const MAX_MANIFEST_BYTES: u64 = 1024 * 1024;
-
-/// The manifests that declare a program's dependencies, by language.
-fn manifests(language: Language) -> &'static [&'static str] {
-    match language {
-        Language::TypeScript => &["package.json"],
-        Language::Python => &[
-            "requirements.txt",
-            "pyproject.toml",
-            "Pipfile",
-            "setup.py",
-            "setup.cfg",
-        ],
-    }
-}
 
 /// The modules `statement` imports (one import statement), or why it is not one.
 pub(crate) fn imported_modules(language: Language, file: &str, statement: &str) -> Vec<String> {
@@ -80,9 +63,7 @@ pub(crate) fn check(
     if already_imported {
         return Ok(());
     }
-    let declared = manifest_files(root, file, language)
-        .iter()
-        .any(|path| declares(path, language, &package));
+    let declared = Manifests::for_file(root, file, language).declares(&package);
     if declared {
         return Ok(());
     }
@@ -105,7 +86,7 @@ fn package_of(language: Language, module: &str) -> String {
                 first.to_string()
             }
         }
-        Language::Python => normalize(module.split('.').next().unwrap_or_default()),
+        Language::Python => normalize_python(module.split('.').next().unwrap_or_default()),
     }
 }
 
@@ -115,76 +96,6 @@ fn is_core(language: Language, package: &str) -> bool {
         Language::TypeScript => package == "@pulumi/pulumi",
         Language::Python => package == "pulumi",
     }
-}
-
-fn normalize(name: &str) -> String {
-    name.trim().to_ascii_lowercase().replace(['_', '.'], "-")
-}
-
-/// Manifests from the file's directory up to the repository root, confined to it.
-fn manifest_files(root: &Path, file: &str, language: Language) -> Vec<PathBuf> {
-    let Ok(root) = root.canonicalize() else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    let mut dir = Path::new(file).parent();
-    while let Some(relative) = dir {
-        for name in manifests(language) {
-            let path = root.join(relative).join(name);
-            // A committed symlink must not make remedy read outside the repository.
-            if let Ok(real) = path.canonicalize()
-                && real.starts_with(&root)
-                && real.is_file()
-            {
-                found.push(real);
-            }
-        }
-        dir = relative.parent();
-    }
-    found
-}
-
-fn declares(path: &Path, language: Language, package: &str) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    if meta.len() > MAX_MANIFEST_BYTES {
-        tracing::warn!(path = %path.display(), "manifest too large to read");
-        return false;
-    }
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return false;
-    };
-    match language {
-        Language::TypeScript => package_json_declares(&text, package),
-        Language::Python => python_manifest_declares(&text, package),
-    }
-}
-
-fn package_json_declares(text: &str, package: &str) -> bool {
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
-        return false;
-    };
-    [
-        "dependencies",
-        "devDependencies",
-        "peerDependencies",
-        "optionalDependencies",
-    ]
-    .iter()
-    .any(|section| json.get(section).and_then(|s| s.get(package)).is_some())
-}
-
-/// Python manifests come in many shapes; a requirement is a distribution name followed by a
-/// version specifier, extras, a marker or the end of a quoted string. Any such token naming
-/// the package counts.
-fn python_manifest_declares(text: &str, package: &str) -> bool {
-    text.lines()
-        .map(|line| line.split('#').next().unwrap_or_default())
-        .flat_map(|line| {
-            line.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        })
-        .any(|token| !token.is_empty() && normalize(token) == package)
 }
 
 #[cfg(test)]

@@ -58,9 +58,17 @@ pub fn samples(
             let locator = Locator::of(&document, resource);
             let mut firing = recipe::firing_counter(policies, &locator, &policy.id);
             let values = TeamValues::new();
-            let declined = recipe::apply(&document, &file, &locator, policy, &values, &mut firing)
-                .err()
-                .map(|d| d.reason());
+            let declined = recipe::apply(
+                &document,
+                &file,
+                &locator,
+                policy,
+                &values,
+                None,
+                &mut firing,
+            )
+            .err()
+            .map(|d| d.reason());
             let request = FixRequest {
                 violation: &violation,
                 policy,

@@ -382,7 +382,8 @@ fn describe_remediation(policy: &remedy_guardrails::Policy, values: &TeamValues)
                 None => format!("set `{property}` to the team's value `{key}` (not known to you)"),
             },
             remedy_guardrails::Edit::Set { property, .. } => format!("set `{property}`"),
-            remedy_guardrails::Edit::Remove { property } => format!("remove `{property}`"),
+            remedy_guardrails::Edit::Remove { property, .. } => format!("remove `{property}`"),
+            companion @ remedy_guardrails::Edit::Companion { .. } => companion.describe(),
         })
         .collect();
     if let Some(hint) = &policy.remediation.hint {

@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 
 export const site = new aws.s3.Bucket("site", {
     acl: "public-read",
-    website: { indexDocument: "index.html", errorDocument: "404.html" },
+    forceDestroy: true,
+    tags: { team: "web" },
     serverSideEncryptionConfiguration: {
         rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     },

@@ -8,7 +8,11 @@
 
 use tree_sitter::Node;
 
+use serde_json::{Map, Value as Json};
+
 use super::Document;
+use super::render::{Container, snake_case};
+use super::text_edit::{EditError, TextEdit};
 use crate::parse::scope::{node_text, preorder};
 use crate::parse::syntax::{Field, Kind, Syntax};
 use crate::parse::{Language, Resource, Span};
@@ -161,6 +165,196 @@ impl Document {
             }
         });
         found
+    }
+}
+
+/// A companion resource to add: see [`Document::add_companion`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewCompanion<'a> {
+    /// Its type token, in the same package and module as the target's.
+    pub type_token: &'a str,
+    /// The property that refers to the target, and the target's output it takes.
+    pub refer: &'a str,
+    pub attribute: &'a str,
+    /// Appended to the target's logical name (`site-versioning`) and binding.
+    pub suffix: &'a str,
+    /// Its other inputs, camelCase.
+    pub properties: &'a Map<String, Json>,
+}
+
+impl Document {
+    /// The statement declaring `companion`, inserted after the statement of `resource` (which
+    /// must be bound to a name), in the file's style:
+    /// `const siteVersioning = new aws.s3.BucketVersioning("site-versioning", { bucket:
+    /// site.id, … });`, or in Python `site_versioning = aws.s3.BucketVersioning(
+    /// "site-versioning", bucket=site.id, …)`.
+    pub fn add_companion(
+        &self,
+        resource: &Resource,
+        companion: NewCompanion<'_>,
+    ) -> Result<TextEdit, EditError> {
+        let declined = |why: String| EditError::Declined(why);
+        let binding = self.binding_of(resource).ok_or_else(|| {
+            declined(format!(
+                "{} `{}` is not assigned to a name, so no companion resource can refer to it",
+                resource.type_token,
+                resource.display_name()
+            ))
+        })?;
+        let callee = self.companion_callee(resource, companion.type_token)?;
+        let statement = self.statement_of(resource)?;
+        let line_start = self.text[..statement.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let indent: String = self.text[line_start..statement.start]
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
+        let style = &self.style;
+        let name = match &resource.name {
+            Some(name) => style.string(&format!("{name}-{}", companion.suffix)),
+            None => format!(
+                "{} + {}",
+                resource.name_expr,
+                style.string(&format!("-{}", companion.suffix))
+            ),
+        };
+        let variable = self.fresh_name(&binding, companion.suffix);
+        let inner = format!("{indent}{}", style.unit);
+        let reference = format!("{binding}.{}", self.output_name(companion.attribute));
+        let text = match self.language {
+            Language::TypeScript => {
+                let mut entries = vec![format!("{}: {reference},", companion.refer)];
+                entries.extend(companion.properties.iter().map(|(key, value)| {
+                    format!("{},", style.entry(Container::Object, key, value, &inner))
+                }));
+                format!(
+                    "\n\n{indent}const {variable} = new {callee}({name}, {{\n{}\n{indent}}});",
+                    entries
+                        .iter()
+                        .map(|e| format!("{inner}{e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            }
+            Language::Python => {
+                let mut entries = vec![
+                    format!("{name},"),
+                    format!("{}={reference},", snake_case(companion.refer)),
+                ];
+                entries.extend(companion.properties.iter().map(|(key, value)| {
+                    format!("{},", style.entry(Container::Keywords, key, value, &inner))
+                }));
+                format!(
+                    "\n\n{indent}{variable} = {callee}(\n{}\n{indent})",
+                    entries
+                        .iter()
+                        .map(|e| format!("{inner}{e}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            }
+        };
+        Ok(TextEdit {
+            span: Span {
+                start: statement.end,
+                end: statement.end,
+            },
+            text,
+        })
+    }
+
+    /// The companion's constructor as the target's is written: `aws.s3.Bucket` →
+    /// `aws.s3.BucketVersioning` (same package and module only).
+    fn companion_callee(&self, resource: &Resource, type_token: &str) -> Result<String, EditError> {
+        let module = |token: &str| {
+            token
+                .rsplit_once(':')
+                .map(|(m, _)| m.split('/').next().unwrap_or(m).to_string())
+        };
+        let class = type_token.rsplit(':').next().unwrap_or_default();
+        if module(&resource.type_token) != module(type_token) || class.is_empty() {
+            return Err(EditError::Declined(format!(
+                "{type_token} is not in the module of {}",
+                resource.type_token
+            )));
+        }
+        let tree = self
+            .tree
+            .as_ref()
+            .ok_or_else(|| EditError::NotFound("syntax tree".into()))?;
+        let syn = self.syn();
+        let call = tree
+            .root_node()
+            .descendant_for_byte_range(resource.span.start, resource.span.end)
+            .ok_or_else(|| EditError::NotFound("the resource's call".into()))?;
+        let callee = syn
+            .field(call, Field::Constructor)
+            .or_else(|| syn.field(call, Field::Function))
+            .ok_or_else(|| EditError::NotFound("the resource's constructor".into()))?;
+        let written = node_text(&self.text, callee);
+        let (prefix, _) = written.rsplit_once('.').ok_or_else(|| {
+            EditError::Declined(format!("`{written}` is not a qualified constructor"))
+        })?;
+        Ok(format!("{prefix}.{class}"))
+    }
+
+    /// The whole statement holding the resource's call.
+    fn statement_of(&self, resource: &Resource) -> Result<Span, EditError> {
+        let tree = self
+            .tree
+            .as_ref()
+            .ok_or_else(|| EditError::NotFound("syntax tree".into()))?;
+        let syn = self.syn();
+        let mut node = tree
+            .root_node()
+            .descendant_for_byte_range(resource.span.start, resource.span.end)
+            .ok_or_else(|| EditError::NotFound("the resource's call".into()))?;
+        while let Some(parent) = node.parent() {
+            if matches!(
+                syn.kind(parent),
+                Kind::Program | Kind::Module | Kind::StatementBlock | Kind::Block
+            ) {
+                return Ok(Span {
+                    start: node.start_byte(),
+                    end: node.end_byte(),
+                });
+            }
+            node = parent;
+        }
+        Err(EditError::NotFound("the resource's statement".into()))
+    }
+
+    /// `site` + `versioning` → `siteVersioning` (TypeScript) or `site_versioning` (Python),
+    /// numbered when the file already has that name.
+    fn fresh_name(&self, binding: &str, suffix: &str) -> String {
+        let base = match self.language {
+            Language::TypeScript => {
+                let mut chars = suffix.chars();
+                let upper: String = chars
+                    .next()
+                    .map(|c| c.to_ascii_uppercase())
+                    .into_iter()
+                    .chain(chars)
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                format!("{binding}{upper}")
+            }
+            Language::Python => format!("{binding}_{}", snake_case(&suffix.replace('-', "_"))),
+        };
+        let taken = self.declared_names();
+        std::iter::once(base.clone())
+            .chain((2..).map(|n| format!("{base}{n}")))
+            .find(|name| !taken.contains(name))
+            .unwrap_or(base)
+    }
+
+    /// An output's name as the language writes it (`bucketDomainName`, `bucket_domain_name`).
+    fn output_name(&self, attribute: &str) -> String {
+        match self.language {
+            Language::TypeScript => attribute.to_string(),
+            Language::Python => snake_case(attribute),
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use tree_sitter::{Node, Tree};
 use crate::parse::syntax::{Field, Kind, Syntax};
 use crate::parse::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
 
-pub use companion::Companion;
+pub use companion::{Companion, NewCompanion};
 pub use footprint::{Definition, Footprint};
 pub use inspect::{Construct, Found};
 pub use text_edit::{EditError, TextEdit, apply_edits};

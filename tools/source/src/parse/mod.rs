@@ -159,6 +159,25 @@ pub struct Resource {
     /// The resource options (`{ protect: true }`, `opts=ResourceOptions(…)`), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub options: Option<ResourceOptions>,
+    /// The name the constructor call is assigned to (`site` in `const site = new …`), which
+    /// other resources refer to it by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub binding: Option<String>,
+    /// Properties whose value is another resource of the file or one of its outputs
+    /// (`bucket: site.id`), by path. They are unknown values too.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub references: BTreeMap<String, Reference>,
+}
+
+/// A property that refers to another resource: `site.id` is `{ binding: "site", attribute:
+/// Some("id") }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// The name the referred resource is bound to in the file.
+    pub binding: String,
+    /// The output read from it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
 }
 
 /// A resource's options: how the engine treats the resource, not what it deploys. Read so that

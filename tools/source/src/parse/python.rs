@@ -10,9 +10,9 @@ use super::scope::{Bindings, Extracted, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{camel_case, negate, number, unescape};
 use super::token::{ImportTarget, python_module, python_segment, type_token};
-use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, resource_options, through};
+use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, attribute_of, resource_options, through};
 use super::writes::Writes;
-use super::{Resource, Span, node_span_position};
+use super::{Reference, Resource, Span, node_span_position};
 
 /// Map-typed inputs whose keys are user data (`tags={"cost_center": …}`), not property names:
 /// Pulumi does not translate them, so neither do we.
@@ -327,6 +327,35 @@ impl<'t> File<'t> {
         Some((root, target.package.clone(), path))
     }
 
+    /// Whether `node` constructs a provider resource.
+    fn is_resource(&self, node: Node<'_>) -> bool {
+        self.syn.kind(node) == Kind::Call
+            && self
+                .syn
+                .field(node, Field::Function)
+                .and_then(|f| self.reference(f))
+                .and_then(|(package, path)| {
+                    let class = path.last()?;
+                    if class.ends_with("Args") || class.ends_with("ArgsDict") {
+                        return None;
+                    }
+                    type_token(&package, &path)
+                })
+                .is_some()
+    }
+
+    /// The name a constructor call is assigned to: `site` in `site = aws.s3.Bucket(…)`.
+    fn binding_of(&self, node: Node<'_>) -> Option<String> {
+        let parent = node.parent()?;
+        if self.syn.kind(parent) != Kind::Assignment {
+            return None;
+        }
+        let right = self.syn.field(parent, Field::Right)?;
+        let left = self.syn.field(parent, Field::Left)?;
+        (right.id() == node.id() && self.syn.kind(left) == Kind::Identifier)
+            .then(|| self.text(left).to_string())
+    }
+
     fn resource(&self, node: Node<'t>) -> Option<Resource> {
         let (package, path) = self.reference(self.syn.field(node, Field::Function)?)?;
         let class = path.last()?;
@@ -451,6 +480,8 @@ impl<'t> File<'t> {
             unknown: flat.unknown,
             open: flat.open,
             options,
+            binding: self.binding_of(node),
+            references: flat.references,
         })
     }
 
@@ -611,10 +642,24 @@ impl<'t> File<'t> {
             Kind::Identifier => {
                 let name = self.text(node);
                 match self.bindings.definition(name) {
+                    Some(value) if self.is_resource(value) => Val::Ref(Reference {
+                        binding: name.to_string(),
+                        attribute: None,
+                    }),
                     Some(value) => through(self.eval(value, depth + 1, keys), name),
                     None => Val::Unknown,
                 }
             }
+            Kind::Attribute => match (
+                self.syn.field(node, Field::Object),
+                self.syn.field(node, Field::Attribute),
+            ) {
+                (Some(object), Some(attribute)) => attribute_of(
+                    self.eval(object, depth + 1, keys),
+                    &camel_case(self.text(attribute)),
+                ),
+                _ => Val::Unknown,
+            },
             Kind::Subscript => self.subscript(node, depth, keys),
             Kind::List | Kind::Tuple => self.sequence(node, depth, keys),
             Kind::Dictionary => self.dictionary(node, depth, keys),

@@ -870,3 +870,83 @@ fn property_paths_are_spelled_as_each_language_writes_them() {
         "vpcConfig.publicAccessCidrs"
     );
 }
+
+// ---------- References between resources ----------
+
+#[test]
+fn ts_references_to_other_resources_and_their_outputs() {
+    let f = ts(r#"
+import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {});
+const versioning = new aws.s3.BucketVersioning("site-versioning", {
+    bucket: site.id,
+    versioningConfiguration: { status: "Enabled" },
+});
+new aws.s3.BucketPolicy("site-policy", { bucket: site, policy: site.arn.apply(a => a) });
+const notResource = { id: "x" };
+new aws.s3.BucketLogging("l", { bucket: notResource.id, targetBucket: site.bucket });
+"#);
+    assert_eq!(f.resources[0].binding.as_deref(), Some("site"));
+    assert_eq!(f.resources[1].binding.as_deref(), Some("versioning"));
+    assert_eq!(f.resources[2].binding, None);
+    let versioning = &f.resources[1];
+    assert_eq!(
+        versioning.references.get("bucket"),
+        Some(&Reference {
+            binding: "site".into(),
+            attribute: Some("id".into())
+        })
+    );
+    assert!(versioning.unknown.contains("bucket"));
+    assert_eq!(
+        versioning.properties["versioningConfiguration"],
+        json!({"status": "Enabled"})
+    );
+    let policy = &f.resources[2];
+    assert_eq!(
+        policy.references.get("bucket").map(|r| r.attribute.clone()),
+        Some(None)
+    );
+    // A call on an output is not a plain reference.
+    assert!(!policy.references.contains_key("policy"));
+    let logging = &f.resources[3];
+    assert_eq!(logging.properties["bucket"], json!("x"));
+    assert_eq!(
+        logging
+            .references
+            .get("targetBucket")
+            .map(|r| r.binding.as_str()),
+        Some("site")
+    );
+}
+
+#[test]
+fn py_references_to_other_resources_and_their_outputs() {
+    let f = py(r#"
+import pulumi_aws as aws
+
+site = aws.s3.Bucket("site")
+aws.s3.BucketVersioning("site-versioning",
+    bucket=site.id,
+    versioning_configuration={"status": "Enabled"})
+aws.s3.BucketLogging("l", bucket=site.bucket_domain_name, target_bucket=other.id)
+"#);
+    assert_eq!(f.resources[0].binding.as_deref(), Some("site"));
+    assert_eq!(f.resources[1].binding, None);
+    assert_eq!(
+        f.resources[1].references.get("bucket"),
+        Some(&Reference {
+            binding: "site".into(),
+            attribute: Some("id".into())
+        })
+    );
+    assert_eq!(
+        f.resources[2].references.get("bucket"),
+        Some(&Reference {
+            binding: "site".into(),
+            attribute: Some("bucketDomainName".into())
+        })
+    );
+    assert!(!f.resources[2].references.contains_key("targetBucket"));
+}

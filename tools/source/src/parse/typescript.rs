@@ -9,9 +9,9 @@ use super::scope::{Bindings, Extracted, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{negate, number, unescape};
 use super::token::{ImportTarget, type_token, typescript_module};
-use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, resource_options, through};
+use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, attribute_of, resource_options, through};
 use super::writes::Writes;
-use super::{Resource, Span, node_span_position};
+use super::{Reference, Resource, Span, node_span_position};
 
 pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extracted {
     let mut file = File {
@@ -354,6 +354,8 @@ impl<'t> File<'t> {
             unknown: flat.unknown,
             open: flat.open,
             options,
+            binding: self.binding_of(node),
+            references: flat.references,
         })
     }
 
@@ -456,12 +458,39 @@ impl<'t> File<'t> {
         }
     }
 
-    /// A `const` defined exactly once in the file, evaluated where it is written.
+    /// A `const` defined exactly once in the file, evaluated where it is written; a reference
+    /// when it holds a resource.
     fn resolve(&self, name: &str, depth: usize) -> Val {
         match self.bindings.definition(name) {
+            Some(value) if self.is_resource(value) => Val::Ref(Reference {
+                binding: name.to_string(),
+                attribute: None,
+            }),
             Some(value) => through(self.eval(value, depth + 1), name),
             None => Val::Unknown,
         }
+    }
+
+    /// Whether `node` constructs a provider resource.
+    fn is_resource(&self, node: Node<'_>) -> bool {
+        self.syn.kind(node) == Kind::NewExpression
+            && self
+                .syn
+                .field(node, Field::Constructor)
+                .and_then(|c| self.type_of(c))
+                .is_some()
+    }
+
+    /// The name a constructor call is assigned to: `site` in `const site = new …`.
+    fn binding_of(&self, node: Node<'_>) -> Option<String> {
+        let parent = node.parent()?;
+        if self.syn.kind(parent) != Kind::VariableDeclarator {
+            return None;
+        }
+        let value = self.syn.field(parent, Field::Value)?;
+        let name = self.syn.field(parent, Field::Name)?;
+        (value.id() == node.id() && self.syn.kind(name) == Kind::Identifier)
+            .then(|| self.text(name).to_string())
     }
 
     /// `cfg.acl` or `cfg["acl"]` on a known object.
@@ -486,6 +515,9 @@ impl<'t> File<'t> {
             return Val::Unknown;
         };
         match self.eval(object, depth + 1) {
+            reference @ Val::Ref(_) if self.syn.kind(node) == Kind::MemberExpression => {
+                attribute_of(reference, &key)
+            }
             Val::Object(obj) => obj
                 .entries
                 .into_iter()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
 
-use super::{PropertySite, ResourceOptions, Span, join_path};
+use super::{PropertySite, Reference, ResourceOptions, Span, join_path};
 
 /// How deep evaluation follows nesting and variable references; deeper is treated as unknown.
 pub(crate) const MAX_DEPTH: usize = 48;
@@ -20,6 +20,9 @@ pub(crate) enum Val {
     Absent,
     /// Not statically known.
     Unknown,
+    /// Another resource of the file, or one of its outputs: not known statically either, but
+    /// known to come from that resource.
+    Ref(Reference),
 }
 
 /// An object literal. `open` means keys beyond `entries` may exist (an unknown spread).
@@ -92,6 +95,7 @@ pub(crate) struct Flat {
     pub sites: BTreeMap<String, PropertySite>,
     pub unknown: BTreeSet<String>,
     pub open: BTreeSet<String>,
+    pub references: BTreeMap<String, Reference>,
 }
 
 /// The options a resource was given, from their evaluated expression; `None` when it is
@@ -166,6 +170,11 @@ impl Flat {
                 self.unknown.insert(path.to_string());
                 None
             }
+            Val::Ref(reference) => {
+                self.unknown.insert(path.to_string());
+                self.references.insert(path.to_string(), reference.clone());
+                None
+            }
         }
     }
 }
@@ -183,5 +192,20 @@ pub(crate) fn through(val: Val, name: &str) -> Val {
         }
         Val::Array(items) => Val::Array(items.into_iter().map(|i| i.through(name)).collect()),
         other => other,
+    }
+}
+
+/// `site` → `site.id`: an output read from a resource reference; `None` for anything deeper
+/// (`site.tags.x`) or for something that is not a reference.
+pub(crate) fn attribute_of(val: Val, attribute: &str) -> Val {
+    match val {
+        Val::Ref(Reference {
+            binding,
+            attribute: None,
+        }) => Val::Ref(Reference {
+            binding,
+            attribute: Some(attribute.to_string()),
+        }),
+        _ => Val::Unknown,
     }
 }

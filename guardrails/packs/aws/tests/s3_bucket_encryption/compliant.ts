@@ -9,3 +9,9 @@ new aws.s3.Bucket("good-aes", {
         rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     },
 });
+// pulumi-aws 7: the configuration is its own resource (checked by aws-s3-bucket-encryption-resource).
+const goodV7 = new aws.s3.Bucket("good-v7");
+new aws.s3.BucketServerSideEncryptionConfiguration("good-v7-sse", {
+    bucket: goodV7.id,
+    rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }],
+});
