@@ -301,7 +301,98 @@ pub fn syntax_tree(language: Language, path: &Path, text: &str) -> Option<Tree> 
     let mut parser = Parser::new();
     // The grammars are compiled in and match the tree-sitter ABI; this cannot fail at run time.
     parser.set_language(&language.grammar(is_tsx(path))).ok()?;
-    parser.parse(text, None)
+    let tree = parser.parse(text, None)?;
+    if !is_tsx(path) || !tree.root_node().has_error() {
+        return Some(tree);
+    }
+    // tree-sitter's TSX grammar rejects a bare `&` in JSX text (`<p>Terms & Conditions</p>`),
+    // which TypeScript and React accept (tree-sitter/tree-sitter-typescript#366). Read such an
+    // ampersand as a space, one at a time, keeping each only when the broken region shrinks:
+    // same length, so every byte offset still points into `text`, and no resource's value
+    // lies in JSX text.
+    let mut tree = tree;
+    let mut masked = text.as_bytes().to_vec();
+    let mut broken = error_bytes(tree.root_node());
+    let mut tries = 0;
+    let mut from = 0;
+    while broken > 0 && tries < MAX_AMPERSAND_TRIES {
+        let Some(at) = next_bare_ampersand(tree.root_node(), &masked, from) else {
+            break;
+        };
+        tries += 1;
+        from = at + 1;
+        masked[at] = b' ';
+        let Some(again) = std::str::from_utf8(&masked)
+            .ok()
+            .and_then(|t| parser.parse(t, None))
+        else {
+            masked[at] = b'&';
+            continue;
+        };
+        let now = error_bytes(again.root_node());
+        if now < broken {
+            broken = now;
+            tree = again;
+        } else {
+            masked[at] = b'&';
+        }
+    }
+    Some(tree)
+}
+
+/// How many bare ampersands a broken TSX file is re-read for, at most.
+const MAX_AMPERSAND_TRIES: usize = 16;
+
+/// The first `&` at or after `from` inside a syntax error that is neither an operator (`&&`,
+/// `&=`) nor a character reference (`&amp;`, `&#38;`).
+fn next_bare_ampersand(root: Node<'_>, text: &[u8], from: usize) -> Option<usize> {
+    let mut regions = Vec::new();
+    scope::preorder(root, |node| {
+        if node.is_error() {
+            regions.push(node.byte_range());
+            return false;
+        }
+        node.has_error()
+    });
+    regions.into_iter().find_map(|range| {
+        (range.start.max(from)..range.end).find(|&at| {
+            text.get(at) == Some(&b'&')
+                && !matches!(text.get(at + 1), Some(b'&' | b'='))
+                && (at == 0 || text.get(at - 1) != Some(&b'&'))
+                && !opens_reference(text.get(at..).unwrap_or_default())
+        })
+    })
+}
+
+/// Whether `rest` (starting at `&`) is an HTML character reference the grammar accepts.
+fn opens_reference(rest: &[u8]) -> bool {
+    let Some(end) = rest.iter().take(40).position(|&b| b == b';') else {
+        return false;
+    };
+    let body = rest.get(1..end).unwrap_or_default();
+    match body.strip_prefix(b"#") {
+        Some(num) => match num.strip_prefix(b"x").or_else(|| num.strip_prefix(b"X")) {
+            Some(hex) => (1..=6).contains(&hex.len()) && hex.iter().all(u8::is_ascii_hexdigit),
+            None => (1..=5).contains(&num.len()) && num.iter().all(u8::is_ascii_digit),
+        },
+        None => (1..=30).contains(&body.len()) && body.iter().all(u8::is_ascii_alphabetic),
+    }
+}
+
+/// The bytes covered by syntax errors (outermost error nodes), plus one per missing node.
+fn error_bytes(root: Node<'_>) -> usize {
+    let mut bytes = 0;
+    scope::preorder(root, |node| {
+        if node.is_error() {
+            bytes += node.byte_range().len().max(1);
+            return false;
+        }
+        if node.is_missing() {
+            bytes += 1;
+        }
+        node.has_error()
+    });
+    bytes
 }
 
 pub(crate) fn is_tsx(path: &Path) -> bool {
