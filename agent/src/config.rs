@@ -123,8 +123,10 @@ fn lowest() -> Severity {
 #[serde(deny_unknown_fields)]
 pub struct GateSettings {
     /// The commands the `validate` check runs on every fixed program, each split into words
-    /// without a shell (`["npx tsc --noEmit", "pyright"]`). Unset: detect `tsc`, `pyright` or
-    /// `mypy` per program; an empty list: no type check (the evidence says so).
+    /// without a shell (`["npx tsc --noEmit", "pyright"]`); `["auto"]`: detect `tsc`,
+    /// `pyright` or `mypy` per program. Unset or empty: no type check (the evidence says so).
+    /// Only the operator chooses what runs: in a `remedy.toml` found in the audited repository
+    /// this key is ignored (see [`Config::discover`]).
     #[serde(default)]
     pub validate: Option<Vec<String>>,
     /// Seconds one run of one validate command may take before its process group is killed
@@ -148,12 +150,20 @@ fn validate_timeout() -> u64 {
         .as_secs()
 }
 
+/// What `validate = ["auto"]` (or `--validate auto`) means: detect the checker per program.
+pub const VALIDATE_AUTO: &str = "auto";
+
 impl GateSettings {
     /// The `validate` check as configured; every fix goes through it.
     pub fn validator(&self) -> std::sync::Arc<remedy_remediate::Validator> {
+        let commands = match self.validate.as_deref() {
+            Some([auto]) if auto == VALIDATE_AUTO => None,
+            Some(commands) => Some(commands.to_vec()),
+            None => Some(Vec::new()),
+        };
         std::sync::Arc::new(remedy_remediate::Validator::new(
             remedy_remediate::ValidateSettings {
-                commands: self.validate.clone(),
+                commands,
                 timeout: std::time::Duration::from_secs(self.validate_timeout.max(1)),
             },
         ))
@@ -188,9 +198,25 @@ impl Config {
 
     /// The settings for a run over `start`: the nearest `remedy.toml` between `start` and the
     /// project root, or the defaults when there is none.
+    ///
+    /// That file belongs to the repository, and whoever commits to it is not trusted to choose
+    /// what runs on the machine that audits or fixes it: its `[gate] validate` commands are
+    /// ignored (with a warning); the operator gives them with `--validate` or `--config`.
     pub fn discover(start: &Path) -> Result<Self, ConfigError> {
         match find(start) {
-            Some(path) => Self::load(&path),
+            Some(path) => {
+                let mut config = Self::load(&path)?;
+                if let Some(commands) = config.gate.validate.take()
+                    && !commands.is_empty()
+                {
+                    tracing::warn!(
+                        config = %path.display(),
+                        "ignoring [gate] validate from the repository's own remedy.toml: \
+                         the commands that run on this machine come from --validate or --config"
+                    );
+                }
+                Ok(config)
+            }
             None => Ok(Self::default()),
         }
     }

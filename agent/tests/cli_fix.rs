@@ -88,7 +88,7 @@ fn fixes_are_committed_on_branches_without_touching_the_work_tree() {
     )));
     assert!(message.contains("target_resolved"));
     assert!(
-        message.contains("- validate: not type-checked (no checker found)"),
+        message.contains("- validate: not type-checked (the check is turned off)"),
         "without a checker the evidence says so: {message}"
     );
     assert_eq!(
@@ -367,8 +367,14 @@ fn assigned_violations_are_fixed_and_recorded() {
 
 /// `remedy fix --all` of one policy in `dir`; the one result.
 fn fix_one(dir: &Path, policy: &str) -> Value {
+    fix_one_with(dir, policy, &[])
+}
+
+/// [`fix_one`] with more flags.
+fn fix_one_with(dir: &Path, policy: &str, extra: &[&str]) -> Value {
     let out = remedy(dir)
         .args(["fix", "--all", "--format", "json", "--policy", policy])
+        .args(extra)
         .assert()
         .success()
         .get_output()
@@ -382,11 +388,12 @@ fn fix_one(dir: &Path, policy: &str) -> Value {
 
 #[test]
 fn a_failing_validate_command_rejects_the_recipe_fix() {
-    let dir = repo_with(&[
-        ("remedy.toml", "[gate]\nvalidate = [\"false\"]\n"),
-        ("infra/index.ts", APP),
-    ]);
-    let result = fix_one(dir.path(), "aws-s3-bucket-public-read");
+    let dir = repo_with(&[("infra/index.ts", APP)]);
+    let result = fix_one_with(
+        dir.path(),
+        "aws-s3-bucket-public-read",
+        &["--validate", "false"],
+    );
     assert_eq!(result["outcome"], "needs_human", "{result}");
     let reason = result["reason"].as_str().unwrap();
     assert!(
@@ -402,11 +409,12 @@ fn a_failing_validate_command_rejects_the_recipe_fix() {
 
 #[test]
 fn a_passing_validate_command_is_in_the_gate_evidence() {
-    let dir = repo_with(&[
-        ("remedy.toml", "[gate]\nvalidate = [\"true\"]\n"),
-        ("infra/index.ts", APP),
-    ]);
-    let result = fix_one(dir.path(), "aws-s3-bucket-public-read");
+    let dir = repo_with(&[("infra/index.ts", APP)]);
+    let result = fix_one_with(
+        dir.path(),
+        "aws-s3-bucket-public-read",
+        &["--validate", "true"],
+    );
     assert_eq!(result["outcome"], "fixed", "{result}");
     let branch = result["branch"].as_str().unwrap();
     let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
@@ -416,14 +424,37 @@ fn a_passing_validate_command_is_in_the_gate_evidence() {
     );
 }
 
+/// Whoever commits to the repository does not choose what runs on the fixing machine: the
+/// repository's own `[gate] validate` is ignored.
 #[test]
-fn flags_override_the_gate_settings() {
+fn the_repositorys_own_validate_commands_never_run() {
     let dir = repo_with(&[
-        ("remedy.toml", "[gate]\nvalidate = [\"false\"]\n"),
+        (
+            "remedy.toml",
+            "[gate]\nvalidate = [\"touch /tmp/remedy-was-made-to-run-this\", \"false\"]\n",
+        ),
         ("infra/index.ts", APP),
     ]);
+    let result = fix_one(dir.path(), "aws-s3-bucket-public-read");
+    assert_eq!(result["outcome"], "fixed", "{result}");
+    let branch = result["branch"].as_str().unwrap();
+    let message = git_stdout(dir.path(), &["log", "-1", "--format=%B", branch]);
+    assert!(
+        message.contains("- validate: not type-checked"),
+        "{message}"
+    );
+}
+
+#[test]
+fn flags_override_the_gate_settings() {
+    let dir = repo_with(&[("infra/index.ts", APP)]);
+    let operator = tempfile::tempdir().unwrap();
+    let config = operator.path().join("remedy.toml");
+    std::fs::write(&config, "[gate]\nvalidate = [\"false\"]\n").unwrap();
     let out = remedy(dir.path())
         .args(["fix", "--all", "--format", "json", "--no-validate"])
+        .arg("--config")
+        .arg(&config)
         .args(["--policy", "aws-s3-bucket-public-read"])
         .assert()
         .success()
@@ -469,7 +500,8 @@ fn tsc_is_detected_and_rejects_a_fix_that_breaks_the_types() {
 
     // The team's value has the provider's type: tsc passes the fix.
     let good = program("[values]\nadmin_cidr_blocks = [\"10.0.0.0/8\"]\n");
-    let result = fix_one(good.path(), "aws-ec2-security-group-open-admin");
+    let auto = ["--validate", "auto"];
+    let result = fix_one_with(good.path(), "aws-ec2-security-group-open-admin", &auto);
     assert_eq!(result["outcome"], "fixed", "{result}");
     let branch = result["branch"].as_str().unwrap();
     let message = git_stdout(good.path(), &["log", "-1", "--format=%B", branch]);
@@ -480,7 +512,7 @@ fn tsc_is_detected_and_rejects_a_fix_that_breaks_the_types() {
 
     // A string where the provider takes a list of strings: the fix does not type-check.
     let bad = program("[values]\nadmin_cidr_blocks = \"10.0.0.0/8\"\n");
-    let result = fix_one(bad.path(), "aws-ec2-security-group-open-admin");
+    let result = fix_one_with(bad.path(), "aws-ec2-security-group-open-admin", &auto);
     assert_eq!(result["outcome"], "needs_human", "{result}");
     let reason = result["reason"].as_str().unwrap();
     assert!(

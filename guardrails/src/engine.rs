@@ -134,7 +134,8 @@ impl<'s> Evaluator<'s> {
         index: usize,
         policy: usize,
     ) -> Result<Vec<String>, EvalError> {
-        let (Some(resource), Some(declared)) = (resources.get(index), self.set.policies.get(policy))
+        let (Some(resource), Some(declared)) =
+            (resources.get(index), self.set.policies.get(policy))
         else {
             return Ok(Vec::new());
         };

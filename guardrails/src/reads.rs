@@ -220,12 +220,7 @@ mod tests {
     fn what_fix_declined_reads_does_not_count() {
         let rego = "package p\n\ndeny contains msg if {\n\tinput.acl == \"public-read\"\n\tmsg := \"x\"\n}\n\nfix_declined contains msg if {\n\tinput.website\n\tmsg := \"y\"\n}\n\nwarn contains msg if {\n\tinput.tags.x\n\tmsg := \"z\"\n}\n";
         let (reads, _) = scan(rego);
-        let paths: Vec<&str> = reads
-            .paths()
-            .unwrap()
-            .iter()
-            .map(String::as_str)
-            .collect();
+        let paths: Vec<&str> = reads.paths().unwrap().iter().map(String::as_str).collect();
         assert_eq!(paths, ["acl", "tags.x"]);
     }
 

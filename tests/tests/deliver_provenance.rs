@@ -15,38 +15,36 @@ use remedy_remediate::Remediator;
 use remedy_remediate::llm::{LlmAgent, LlmSettings};
 use remedy_tests::llm::{Reply, ScriptedLlm};
 use serde_json::json;
-use support::{PUBLIC_READ, World};
+use support::World;
 
-/// `site` the declarative fix can make; `docs` shares its settings with `logs` through a
-/// constant, which only an override at the call (the model's fix) can change.
+/// `site` the declarative fix can version; `docs` shares its settings with `logs` through a
+/// constant, which only an override at the call (the model's fix) can change. Versioning
+/// updates a bucket in place, so only who made the fix decides whether it may merge alone.
 const SITE_TS: &str = r#"import * as aws from "@pulumi/aws";
 
 export const site = new aws.s3.Bucket("site", {
-    acl: "public-read",
-    serverSideEncryptionConfiguration: {
-        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-    },
+    acl: "private",
 });
 "#;
 
 const SHARED_TS: &str = r#"import * as aws from "@pulumi/aws";
 
 const args = {
-    acl: "public-read",
-    serverSideEncryptionConfiguration: {
-        rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
-    },
+    acl: "private",
+    versioning: { enabled: false },
 };
 
 export const docs = new aws.s3.Bucket("docs", args);
-export const logs = new aws.s3.Bucket("logs", { ...args, acl: "private" });
+export const logs = new aws.s3.Bucket("logs", { ...args, versioning: { enabled: true } });
 "#;
+
+const VERSIONING: &str = "aws-s3-bucket-versioning";
 
 fn overriding_llm() -> ScriptedLlm {
     ScriptedLlm::start(vec![
         Reply::tool(
             "replace_in_resource",
-            json!({"old": "args", "new": "{ ...args, acl: \"private\" }"}),
+            json!({"old": "args", "new": "{ ...args, versioning: { enabled: true } }"}),
         ),
         Reply::tool("submit", json!({})),
     ])
@@ -78,7 +76,7 @@ fn auto_merge_s3(world: &World) -> remedy_deliver::DeliverySettings {
 #[tokio::test]
 async fn a_models_fix_is_never_auto_merged_and_says_who_made_it() {
     let world = World::with_files(&[("infra/shared.ts", SHARED_TS)]).await;
-    world.assign(&[PUBLIC_READ], &[]).await;
+    world.assign(&[VERSIONING], &[]).await;
     let llm = overriding_llm();
     let delivery = world.delivery(auto_merge_s3(&world), None);
     let processed = world
@@ -106,9 +104,10 @@ async fn a_models_fix_is_never_auto_merged_and_says_who_made_it() {
     let branch = &world.remote_branches()[0].0;
     let message = &world.messages(branch)[0];
     assert!(
-        message.contains("Remedy-Made-By: llm scripted-model\nRemedy-Violation: "),
+        message.contains("\nRemedy-Made-By: llm scripted-model\n"),
         "{message}"
     );
+    assert!(message.contains("\nRemedy-Impact: in_place\n"), "{message}");
 }
 
 #[tokio::test]
@@ -118,7 +117,7 @@ async fn a_models_fix_joining_an_auto_merge_pull_request_withdraws_the_auto_merg
     let delivery = world.delivery(auto_merge_s3(&world), None);
 
     // The declarative fix alone: auto-merge, no reviewers.
-    world.assign(&[PUBLIC_READ], &["infra/site.ts"]).await;
+    world.assign(&[VERSIONING], &["infra/site.ts"]).await;
     let first = world.run(&delivery).await;
     assert_eq!(first[0].outcome.label(), "fixed", "{first:#?}");
     let pulls = world.github.pulls();
@@ -132,7 +131,7 @@ async fn a_models_fix_joining_an_auto_merge_pull_request_withdraws_the_auto_merg
     );
 
     // A model's fix joins the same per-policy pull request.
-    world.assign(&[PUBLIC_READ], &["infra/shared.ts"]).await;
+    world.assign(&[VERSIONING], &["infra/shared.ts"]).await;
     let llm = overriding_llm();
     let second = world
         .run_with(&world.store, &delivery, &with_llm(&world, &llm))
@@ -160,7 +159,7 @@ async fn a_models_fix_joining_an_auto_merge_pull_request_withdraws_the_auto_merg
     }
 
     // And the branch remembers: a later declarative fix does not turn auto-merge back on.
-    world.assign(&[PUBLIC_READ], &[]).await;
+    world.assign(&[VERSIONING], &[]).await;
     let _ = world.run(&delivery).await;
     assert!(!world.github.pulls()[0].auto_merge);
 }
@@ -193,7 +192,10 @@ async fn a_fix_that_replaces_the_resource_is_never_auto_merged_and_says_so() {
     assert_eq!(processed[0].outcome.label(), "fixed", "{processed:#?}");
     let pulls = world.github.pulls();
     assert_eq!(pulls.len(), 1);
-    assert!(!pulls[0].auto_merge, "a recipe's fix, but it replaces the database");
+    assert!(
+        !pulls[0].auto_merge,
+        "a recipe's fix, but it replaces the database"
+    );
     assert_eq!(pulls[0].reviewers, ["alice", "platform"]);
     assert!(
         pulls[0]

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use remedy_guardrails::{Impact, Severity};
 use remedy_guardrails::gate::Verdict;
+use remedy_guardrails::{Impact, Severity};
 
 /// An accepted fix, ready to go out.
 #[derive(Debug, Clone)]
@@ -28,6 +28,14 @@ pub struct AcceptedFix {
     pub made_by: MadeBy,
     /// What it does to the deployed resource (the policy's declaration).
     pub impact: Impact,
+}
+
+impl AcceptedFix {
+    /// Whether a pull request holding this fix may be merged without a reviewer: a recipe's
+    /// fix that updates the resource in place.
+    pub fn may_auto_merge(&self) -> bool {
+        self.made_by.may_auto_merge() && self.impact.kind == remedy_guardrails::ImpactKind::InPlace
+    }
 }
 
 /// Who made a fix. Reviewers see it on every commit and pull request, and it bounds how far a

@@ -133,9 +133,9 @@ impl Batch {
     }
 
     /// What happens to the pull request: the group's mode, but never `auto_merge` once a fix
-    /// on the branch was made by a model.
+    /// on the branch was made by a model or does not update its resource in place.
     pub fn mode(&self) -> Mode {
-        let reviewed = self.needs_review || self.added.iter().any(|f| !f.made_by.may_auto_merge());
+        let reviewed = self.needs_review || self.added.iter().any(|f| !f.may_auto_merge());
         if reviewed {
             self.group.mode.min(Mode::Review)
         } else {

@@ -422,7 +422,8 @@ mod tests {
     fn commit_messages_round_trip() {
         let message = commit_message(&fix());
         assert!(message.ends_with(
-            "Remedy-Made-By: recipe\nRemedy-Violation: 1a2bc0dc73e151b39d100fde1c221a6c\n"
+            "Remedy-Made-By: recipe\nRemedy-Impact: in_place\nRemedy-Violation: \
+             1a2bc0dc73e151b39d100fde1c221a6c\n"
         ));
         let parsed = parse_commit(&message).unwrap();
         assert_eq!(parsed, FixSummary::of(&fix()));
@@ -453,10 +454,7 @@ mod tests {
         assert!(!parsed.may_auto_merge(), "a recipe's, but it replaces");
         let in_place = parse_commit(&commit_message(&fix())).unwrap();
         assert!(in_place.may_auto_merge());
-        assert_eq!(
-            in_place.impact_text,
-            "Updates the resource in place."
-        );
+        assert_eq!(in_place.impact_text, "Updates the resource in place.");
         // An impact remedy does not know is not taken for in place.
         let odd = message.replace("Remedy-Impact: replace", "Remedy-Impact: sideways");
         assert_eq!(parse_commit(&odd).unwrap().impact, ImpactKind::MayBreak);

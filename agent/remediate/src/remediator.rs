@@ -103,7 +103,11 @@ impl<'p> Remediator<'p> {
             .resources()
             .iter()
             .position(|r| r.span == resource.span);
-        let policy_index = self.policies.policies().iter().position(|p| p.id == policy.id);
+        let policy_index = self
+            .policies
+            .policies()
+            .iter()
+            .position(|p| p.id == policy.id);
         if let (Some(at), Some(policy_index)) = (at, policy_index) {
             match evaluator.fix_declined(document.resources(), at, policy_index) {
                 Ok(reasons) if !reasons.is_empty() => {

@@ -125,8 +125,8 @@ impl LlmArgs {
 #[command(next_help_heading = "Gate")]
 pub struct GateArgs {
     /// A command the gate's validate check runs on every fixed program, split into words without
-    /// a shell; repeat for more. Replaces `[gate] validate` [default: tsc, pyright or mypy when
-    /// the program has one].
+    /// a shell; repeat for more, or `auto` to detect tsc, pyright or mypy per program. Replaces
+    /// `[gate] validate` [default: none; fixes are not type-checked].
     #[arg(long = "validate", value_name = "COMMAND")]
     pub validate: Vec<String>,
 

@@ -2,7 +2,6 @@ import * as aws from "@pulumi/aws";
 
 export const site = new aws.s3.Bucket("site", {
     acl: "public-read",
-    forceDestroy: true,
     tags: { team: "web" },
     serverSideEncryptionConfiguration: {
         rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
