@@ -61,10 +61,10 @@ pub struct AuditReport {
 }
 
 /// Audit the programs under `paths` (files or directories). File names in the report are
-/// relative to the project root of the first path.
+/// relative to the project root the paths share ([`project::root_of_all`]).
 pub fn run(paths: &[PathBuf], policies: &PolicySet) -> Result<AuditReport, WalkError> {
     let started = Instant::now();
-    let root = project::root_of(paths.first().map_or(Path::new("."), PathBuf::as_path));
+    let root = project::root_of_all(paths);
     let files = discover(paths)?;
     tracing::debug!(files = files.len(), root = %root.display(), "auditing");
 
@@ -212,7 +212,32 @@ fn assemble(
     for severity in Severity::ALL {
         summary.by_severity.insert(severity, 0);
     }
-    for (file, audit) in audits {
+    // Python programs spell property keys in snake_case; their messages do too.
+    let keys: BTreeMap<&str, Vec<&str>> = policies
+        .policies()
+        .iter()
+        .map(|p| {
+            let keys = p
+                .remediation
+                .edits
+                .iter()
+                .flat_map(|e| e.property().split(['.', '[', ']', '*']))
+                .filter(|k| !k.is_empty())
+                .collect();
+            (p.id.as_str(), keys)
+        })
+        .collect();
+    for (file, mut audit) in audits {
+        if Language::from_path(Path::new(&file)) == Some(Language::Python) {
+            for violation in &mut audit.violations {
+                if let Some(keys) = keys
+                    .get(violation.policy.as_str())
+                    .filter(|k| !k.is_empty())
+                {
+                    violation.message = Language::Python.spell_keys(&violation.message, Some(keys));
+                }
+            }
+        }
         summary.resources += audit.resources;
         summary.clean_resources += audit.clean_resources;
         if audit

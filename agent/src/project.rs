@@ -18,6 +18,21 @@ pub fn root_of(path: &Path) -> PathBuf {
         .map_or(start.clone(), Path::to_path_buf)
 }
 
+/// The root for several paths: their common root when they share one (one git work tree), else
+/// the deepest directory holding every path's root. With one path it is [`root_of`]; without
+/// git, `remedy audit infra/ts infra/py` names files `ts/…` and `py/…`, relative to `infra`,
+/// as `remedy audit infra` would name them.
+pub fn root_of_all(paths: &[PathBuf]) -> PathBuf {
+    let mut roots = paths.iter().map(|p| root_of(p));
+    let first = roots.next().unwrap_or_else(|| root_of(Path::new(".")));
+    roots.fold(first, |common, root| {
+        common
+            .ancestors()
+            .find(|dir| root.starts_with(dir))
+            .map_or_else(PathBuf::new, Path::to_path_buf)
+    })
+}
+
 /// `path` relative to `root` with `/` separators; the path as given when it lies outside.
 pub fn relative(root: &Path, path: &Path) -> String {
     let absolute = absolute(path);
@@ -68,6 +83,27 @@ mod tests {
             relative(&root, &dir.path().join("infra/prod/index.ts")),
             "infra/prod/index.ts"
         );
+    }
+
+    #[test]
+    fn several_paths_share_the_deepest_common_root() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["infra/ts/lib", "infra/py"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        std::fs::write(dir.path().join("infra/py/__main__.py"), "").unwrap();
+        let infra = dir.path().join("infra");
+        let root = root_of_all(&[infra.join("ts/lib"), infra.join("py/__main__.py")]);
+        assert_eq!(root, infra);
+        assert_eq!(
+            relative(&root, &infra.join("ts/lib/index.ts")),
+            "ts/lib/index.ts"
+        );
+        assert_eq!(root_of_all(&[infra.join("ts")]), infra.join("ts"));
+
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        let root = root_of_all(&[infra.join("ts"), infra.join("py")]);
+        assert_eq!(root, dir.path());
     }
 
     #[test]

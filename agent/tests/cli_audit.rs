@@ -278,6 +278,93 @@ fn colour_only_when_asked_or_on_a_terminal() {
     assert!(String::from_utf8_lossy(&coloured.get_output().stdout).contains('\u{1b}'));
 }
 
+/// Outside git, several directories share one root (the deepest directory holding them all), so
+/// every file is named the same way whichever directory it is in and wherever remedy runs.
+#[test]
+fn several_directories_without_git_are_named_from_their_common_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let infra = dir.path().join("infra");
+    std::fs::create_dir_all(infra.join("ts")).unwrap();
+    std::fs::create_dir_all(infra.join("py")).unwrap();
+    std::fs::write(
+        infra.join("ts/index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.kms.Key(\"k\");\n",
+    )
+    .unwrap();
+    std::fs::write(
+        infra.join("py/__main__.py"),
+        "import pulumi_aws as aws\naws.kms.Key(\"k\")\n",
+    )
+    .unwrap();
+    let files = |cwd: &Path, args: &[&str]| -> Vec<String> {
+        let out = remedy_tests::cli::remedy(cwd)
+            .arg("audit")
+            .args(args)
+            .args(["--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let doc: Value = serde_json::from_slice(&out).unwrap();
+        doc["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = vec!["py/__main__.py".to_string(), "ts/index.ts".to_string()];
+    assert_eq!(files(&infra, &["ts", "py"]), expected);
+    assert_eq!(files(dir.path(), &["infra/py", "infra/ts"]), expected);
+    // One directory is its own root, as before.
+    assert_eq!(files(&infra, &["ts"]), vec!["index.ts".to_string()]);
+}
+
+/// A Python program's messages name properties as Python writes them.
+#[test]
+fn python_messages_name_properties_in_snake_case() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("__main__.py"),
+        "import pulumi_aws as aws\naws.ec2.Instance(\"web\", ami=\"ami-1\", instance_type=\"t3.micro\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.ec2.Instance(\"web\", { ami: \"ami-1\", instanceType: \"t3.micro\" });\n",
+    )
+    .unwrap();
+    let out = remedy()
+        .args(["audit", "--format", "json", "--policy", "aws-ec2-imdsv2"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: Value = serde_json::from_slice(&out).unwrap();
+    let messages: Vec<(&str, &str)> = doc["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["file"].as_str().unwrap(), v["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        messages,
+        vec![
+            (
+                "__main__.py",
+                "web allows IMDSv1 (metadata_options.http_tokens is not \"required\")"
+            ),
+            (
+                "index.ts",
+                "web allows IMDSv1 (metadataOptions.httpTokens is not \"required\")"
+            ),
+        ]
+    );
+}
+
 #[test]
 fn output_file_is_plain() {
     let dir = tempfile::tempdir().unwrap();

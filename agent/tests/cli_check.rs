@@ -416,6 +416,57 @@ fn unparseable_files_fail_the_gate_unless_allowed() {
     remedy().arg("check").arg(dir.path()).assert().code(0);
 }
 
+/// A web app beside the infrastructure: its pages import no Pulumi package, so whatever the
+/// parser makes of them they never fail the gate; a bare `&` in JSX text (an error to
+/// tree-sitter's TSX grammar) is not even a note.
+#[test]
+fn files_that_import_no_pulumi_package_never_fail_the_gate() {
+    let dir = repo();
+    std::fs::create_dir_all(dir.path().join("web/app")).unwrap();
+    std::fs::write(
+        dir.path().join("web/app/page.tsx"),
+        "import Link from \"next/link\";\n\nexport default function Page() {\n  return <p>Terms & Conditions, <Link href=\"/faq\">Q & A</Link></p>;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("web/app/draft.tsx"),
+        "export default function Draft() {\n  return <p>{</p>;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tool.py"),
+        "import sys\nprint(f\"{sys.argv[1]\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.kms.Key(\"k\", { enableKeyRotation: true });\n",
+    )
+    .unwrap();
+    let out = remedy()
+        .args(["check", "--format", "json"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let doc = json_of(&out);
+    assert_eq!(doc["summary"]["files"], 4);
+    assert_eq!(doc["summary"]["files_with_errors"], 0);
+    assert_eq!(doc["gate"]["outcome"], "pass");
+    let notes: Vec<(&str, &str)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["file"].as_str().unwrap(), d["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![("tool.py", "info"), ("web/app/draft.tsx", "info")],
+        "{doc:#}"
+    );
+}
+
 #[test]
 fn audit_keeps_exiting_0_and_honours_disabled_policies() {
     let dir = team_repo();

@@ -175,20 +175,64 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(
     })?;
     for entry in entries.flatten() {
         let path = entry.path();
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        // What a tool or the desktop leaves beside the program (`.DS_Store`, `.git`, an editor's
+        // swap file) is not part of it.
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         if path.is_dir() {
-            collect(root, &path, out)?;
+            // Skipped as the audit's walker skips them: `__pycache__`, `node_modules`, a venv.
+            if !remedy_source::is_skipped_path(&format!("{rel}/")) {
+                collect(root, &path, out)?;
+            }
             continue;
         }
         let text = std::fs::read_to_string(&path).map_err(|source| CaseError::Read {
             path: path.clone(),
             source,
         })?;
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
         out.push((rel, text));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn caches_and_desktop_files_beside_a_case_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let case = dir.path().join("py-case");
+        let before = case.join("before");
+        std::fs::create_dir_all(before.join("__pycache__")).unwrap();
+        std::fs::create_dir_all(before.join("lib/__pycache__")).unwrap();
+        std::fs::create_dir_all(dir.path().join("__pycache__")).unwrap();
+        std::fs::write(
+            case.join("case.toml"),
+            "language = \"python\"\npolicy = \"p\"\nresource = { type = \"aws:s3/bucket:Bucket\", name = \"b\" }\nexpect = \"fixed\"\n",
+        )
+        .unwrap();
+        std::fs::write(before.join("__main__.py"), "import pulumi_aws\n").unwrap();
+        std::fs::write(before.join("lib/util.py"), "X = 1\n").unwrap();
+        // Compiled bytecode and Finder metadata are not UTF-8.
+        let binary = [0x42u8, 0x0d, 0x0d, 0x0a, 0xff, 0xfe, 0x00];
+        std::fs::write(before.join("__pycache__/__main__.cpython-312.pyc"), binary).unwrap();
+        std::fs::write(before.join("lib/__pycache__/util.cpython-312.pyc"), binary).unwrap();
+        std::fs::write(before.join(".DS_Store"), binary).unwrap();
+        std::fs::write(case.join(".DS_Store"), binary).unwrap();
+        std::fs::write(dir.path().join(".DS_Store"), binary).unwrap();
+
+        let cases = load(dir.path()).unwrap();
+        assert_eq!(cases.len(), 1);
+        let files: Vec<&str> = cases[0].files.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(files, vec!["__main__.py", "lib/util.py"]);
+    }
 }

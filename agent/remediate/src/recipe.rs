@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use remedy_guardrails::{Edit, Policy, PolicySet};
-use remedy_source::Resource;
 use remedy_source::edit::{Document, EditError, NewCompanion};
+use remedy_source::{Language, Resource};
 use serde_json::Value as Json;
 
 /// Values only the team knows (`value_from_config` in a policy's remediation), from the
@@ -35,6 +35,31 @@ impl Decline {
                 "the fix needs a value only your team knows: set `values.{key}` in remedy.toml"
             ),
             Self::NotLocal { reason } => reason.clone(),
+        }
+    }
+
+    /// The decline with property keys spelled as the program's language writes them: a Python
+    /// user reads `vpc_config.endpoint_public_access`, not the canonical camelCase. A hint is
+    /// the policy author's text, so every camelCase key in it is respelled; a reason may quote
+    /// the program, so only the keys of the policy's own edits are.
+    fn spelled_for(self, language: Language, policy: &Policy) -> Self {
+        match self {
+            Self::Manual { hint } => Self::Manual {
+                hint: hint.map(|h| language.spell_keys(&h, None)),
+            },
+            Self::NotLocal { reason } => {
+                let keys: Vec<&str> = policy
+                    .remediation
+                    .edits
+                    .iter()
+                    .flat_map(|e| e.property().split(['.', '[', ']', '*']))
+                    .filter(|k| !k.is_empty())
+                    .collect();
+                Self::NotLocal {
+                    reason: language.spell_keys(&reason, Some(&keys)),
+                }
+            }
+            other @ Self::NeedsValue { .. } => other,
         }
     }
 }
@@ -92,11 +117,25 @@ pub fn firing_counter<'p>(
 ///
 /// `still_firing(document)` counts the policy's messages on the resource. An edit on every
 /// element (`ingress[*].x`) is applied element by element, and kept only where it makes a
-/// message go away: elements that already comply are left as they are.
+/// message go away: elements that already comply are left as they are. Why a fix was declined
+/// names properties as the program's language spells them.
 ///
 /// `major` is the provider major the program pins, when known: it picks the edits written for
 /// it (pulumi-aws 7's companion resources, or the inline settings).
 pub fn apply(
+    document: &Document,
+    file: &str,
+    locator: &Locator,
+    policy: &Policy,
+    values: &TeamValues,
+    major: Option<u32>,
+    still_firing: &mut dyn FnMut(&Document) -> usize,
+) -> Result<Document, Decline> {
+    apply_edits(document, file, locator, policy, values, major, still_firing)
+        .map_err(|decline| decline.spelled_for(document.language(), policy))
+}
+
+fn apply_edits(
     document: &Document,
     file: &str,
     locator: &Locator,

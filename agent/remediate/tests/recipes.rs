@@ -198,6 +198,94 @@ new aws.ec2.SecurityGroup("web", {
     );
 }
 
+/// The EKS fix makes the endpoint private and takes away the public CIDRs with it: a private
+/// endpoint must not keep `publicAccessCidrs: ["0.0.0.0/0"]` beside it.
+#[tokio::test]
+async fn the_eks_fix_leaves_no_world_open_public_cidrs() {
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    for (file, text, key) in [
+        (
+            "index.ts",
+            "import * as aws from \"@pulumi/aws\";\n\nnew aws.eks.Cluster(\"platform\", {\n    roleArn: \"arn:aws:iam::123456789012:role/eks\",\n    vpcConfig: {\n        subnetIds: [\"subnet-1\"],\n        endpointPublicAccess: true,\n        publicAccessCidrs: [\"0.0.0.0/0\"],\n    },\n});\n",
+            "publicAccessCidrs",
+        ),
+        (
+            "__main__.py",
+            "import pulumi_aws as aws\n\naws.eks.Cluster(\n    \"platform\",\n    role_arn=\"arn:aws:iam::123456789012:role/eks\",\n    vpc_config=aws.eks.ClusterVpcConfigArgs(\n        subnet_ids=[\"subnet-1\"],\n        endpoint_public_access=True,\n        public_access_cidrs=[\"0.0.0.0/0\"],\n    ),\n)\n",
+            "public_access_cidrs",
+        ),
+    ] {
+        let language = Language::from_path(Path::new(file)).unwrap();
+        let mut evaluator = Evaluator::new(&policies);
+        let audit = evaluator.audit_source(file, language, text);
+        let violation = audit
+            .violations
+            .iter()
+            .find(|v| v.policy == "aws-eks-public-endpoint")
+            .unwrap();
+        let Remediation::Fixed { after, verdict, .. } = remediator
+            .remediate(&Subject::from(violation), text, Path::new("."))
+            .await
+        else {
+            panic!("{file}: expected a fix");
+        };
+        assert!(verdict.accepted(), "{file}");
+        assert!(
+            !after.contains(key) && !after.contains("0.0.0.0/0"),
+            "{file}:\n{after}"
+        );
+        assert!(after.contains("subnet-1"), "{file}:\n{after}");
+        let again = evaluator.audit_source(file, language, &after);
+        assert!(
+            !again
+                .violations
+                .iter()
+                .any(|v| v.policy == "aws-eks-public-endpoint"),
+            "{file}:\n{after}"
+        );
+    }
+}
+
+/// Why a Python program's finding went to a person names properties as Python writes them.
+#[tokio::test]
+async fn python_users_read_snake_case_in_reasons_and_hints() {
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    let text = "import pulumi\nimport pulumi_aws as aws\n\nconfig = pulumi.Config()\naws.eks.Cluster(\n    \"platform\",\n    role_arn=\"arn:aws:iam::123456789012:role/eks\",\n    vpc_config=aws.eks.ClusterVpcConfigArgs(\n        subnet_ids=[\"subnet-1\"],\n        endpoint_public_access=True,\n        endpoint_private_access=config.require_bool(\"private\"),\n    ),\n)\naws.cloudtrail.Trail(\"audit\", s3_bucket_name=\"logs\", is_multi_region_trail=True, enable_log_file_validation=True)\n";
+    let mut evaluator = Evaluator::new(&policies);
+    let audit = evaluator.audit_source("__main__.py", Language::Python, text);
+    let reason_for = |policy: &str| {
+        let violation = audit
+            .violations
+            .iter()
+            .find(|v| v.policy == policy)
+            .unwrap_or_else(|| panic!("{policy}: {:#?}", audit.violations));
+        Subject::from(violation)
+    };
+    for (policy, snake, camel) in [
+        (
+            "aws-eks-public-endpoint",
+            "vpc_config.endpoint_private_access",
+            "endpointPrivateAccess",
+        ),
+        ("aws-cloudtrail-kms", "kms_key_id", "kmsKeyId"),
+    ] {
+        match remediator
+            .remediate(&reason_for(policy), text, Path::new("."))
+            .await
+        {
+            Remediation::NeedsHuman { reason, .. } => {
+                assert!(reason.contains(snake), "{policy}: {reason}");
+                assert!(!reason.contains(camel), "{policy}: {reason}");
+            }
+            other => panic!("{policy}: expected needs_human, got {}", other.label()),
+        }
+    }
+}
+
 /// On a program that pins pulumi-aws 7, versioning is fixed with a companion `BucketVersioning`
 /// resource after the bucket, not the deprecated inline block; on 6, with the inline block.
 #[tokio::test]

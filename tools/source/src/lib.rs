@@ -13,6 +13,6 @@ pub mod walk;
 
 pub use parse::{
     Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Reference, Resource,
-    ResourceOptions, Span, camel_case, parse_source, position, syntax_tree,
+    ResourceOptions, Span, camel_case, parse_source, position, snake_case, syntax_tree,
 };
 pub use walk::{WalkError, discover, is_skipped_path};

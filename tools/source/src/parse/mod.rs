@@ -13,7 +13,7 @@ mod token;
 mod typescript;
 mod value;
 
-pub use text::camel_case;
+pub use text::{camel_case, snake_case};
 mod writes;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,6 +78,35 @@ impl Language {
             Self::TypeScript => "typescript",
             Self::Python => "python",
         }
+    }
+
+    /// A property path (`vpcConfig.publicAccessCidrs`, `ingress[*].cidrBlocks`) as a program in
+    /// this language writes its keys: Python's in snake_case (`vpc_config.public_access_cidrs`),
+    /// except below a free-form map (`tags.costCenter`), whose keys are data.
+    pub fn spell_path(self, path: &str) -> String {
+        if self != Self::Python {
+            return path.to_string();
+        }
+        let mut out = Vec::new();
+        let mut segments = path.split('.');
+        for segment in segments.by_ref() {
+            let key_end = segment.find('[').unwrap_or(segment.len());
+            let key = &segment[..key_end];
+            out.push(format!("{}{}", text::snake_case(key), &segment[key_end..]));
+            if python::FREE_FORM.contains(&key) {
+                break;
+            }
+        }
+        out.extend(segments.map(str::to_string));
+        out.join(".")
+    }
+
+    /// `text` with property keys spelled as a program in this language writes them (see
+    /// [`Language::spell_path`]). `keys` limits the rewrite to these camelCase keys, for text
+    /// that may quote user data (a message naming a resource); `None` rewrites every
+    /// lowerCamelCase word, for text a policy's author wrote (a hint).
+    pub fn spell_keys(self, text: &str, keys: Option<&[&str]>) -> String {
+        text::spell_keys(self, text, keys)
     }
 
     fn grammar(self, tsx: bool) -> tree_sitter::Language {
@@ -272,7 +301,98 @@ pub fn syntax_tree(language: Language, path: &Path, text: &str) -> Option<Tree> 
     let mut parser = Parser::new();
     // The grammars are compiled in and match the tree-sitter ABI; this cannot fail at run time.
     parser.set_language(&language.grammar(is_tsx(path))).ok()?;
-    parser.parse(text, None)
+    let tree = parser.parse(text, None)?;
+    if !is_tsx(path) || !tree.root_node().has_error() {
+        return Some(tree);
+    }
+    // tree-sitter's TSX grammar rejects a bare `&` in JSX text (`<p>Terms & Conditions</p>`),
+    // which TypeScript and React accept (tree-sitter/tree-sitter-typescript#366). Read such an
+    // ampersand as a space, one at a time, keeping each only when the broken region shrinks:
+    // same length, so every byte offset still points into `text`, and no resource's value
+    // lies in JSX text.
+    let mut tree = tree;
+    let mut masked = text.as_bytes().to_vec();
+    let mut broken = error_bytes(tree.root_node());
+    let mut tries = 0;
+    let mut from = 0;
+    while broken > 0 && tries < MAX_AMPERSAND_TRIES {
+        let Some(at) = next_bare_ampersand(tree.root_node(), &masked, from) else {
+            break;
+        };
+        tries += 1;
+        from = at + 1;
+        masked[at] = b' ';
+        let Some(again) = std::str::from_utf8(&masked)
+            .ok()
+            .and_then(|t| parser.parse(t, None))
+        else {
+            masked[at] = b'&';
+            continue;
+        };
+        let now = error_bytes(again.root_node());
+        if now < broken {
+            broken = now;
+            tree = again;
+        } else {
+            masked[at] = b'&';
+        }
+    }
+    Some(tree)
+}
+
+/// How many bare ampersands a broken TSX file is re-read for, at most.
+const MAX_AMPERSAND_TRIES: usize = 16;
+
+/// The first `&` at or after `from` inside a syntax error that is neither an operator (`&&`,
+/// `&=`) nor a character reference (`&amp;`, `&#38;`).
+fn next_bare_ampersand(root: Node<'_>, text: &[u8], from: usize) -> Option<usize> {
+    let mut regions = Vec::new();
+    scope::preorder(root, |node| {
+        if node.is_error() {
+            regions.push(node.byte_range());
+            return false;
+        }
+        node.has_error()
+    });
+    regions.into_iter().find_map(|range| {
+        (range.start.max(from)..range.end).find(|&at| {
+            text.get(at) == Some(&b'&')
+                && !matches!(text.get(at + 1), Some(b'&' | b'='))
+                && (at == 0 || text.get(at - 1) != Some(&b'&'))
+                && !opens_reference(text.get(at..).unwrap_or_default())
+        })
+    })
+}
+
+/// Whether `rest` (starting at `&`) is an HTML character reference the grammar accepts.
+fn opens_reference(rest: &[u8]) -> bool {
+    let Some(end) = rest.iter().take(40).position(|&b| b == b';') else {
+        return false;
+    };
+    let body = rest.get(1..end).unwrap_or_default();
+    match body.strip_prefix(b"#") {
+        Some(num) => match num.strip_prefix(b"x").or_else(|| num.strip_prefix(b"X")) {
+            Some(hex) => (1..=6).contains(&hex.len()) && hex.iter().all(u8::is_ascii_hexdigit),
+            None => (1..=5).contains(&num.len()) && num.iter().all(u8::is_ascii_digit),
+        },
+        None => (1..=30).contains(&body.len()) && body.iter().all(u8::is_ascii_alphabetic),
+    }
+}
+
+/// The bytes covered by syntax errors (outermost error nodes), plus one per missing node.
+fn error_bytes(root: Node<'_>) -> usize {
+    let mut bytes = 0;
+    scope::preorder(root, |node| {
+        if node.is_error() {
+            bytes += node.byte_range().len().max(1);
+            return false;
+        }
+        if node.is_missing() {
+            bytes += 1;
+        }
+        node.has_error()
+    });
+    bytes
 }
 
 pub(crate) fn is_tsx(path: &Path) -> bool {
@@ -289,7 +409,7 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
     let mut diagnostics = Vec::new();
     let Some(tree) = syntax_tree(language, path, text) else {
         diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Error,
+            level: error_level(language, text),
             line: 1,
             column: 1,
             message: "the parser gave up on this file".into(),
@@ -304,10 +424,27 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
     };
     let root = tree.root_node();
     let syn = syntax::Syntax::of(language, is_tsx(path));
-    let (mut resources, provider_names) = match language {
+    let scope::Extracted {
+        mut resources,
+        provider_names,
+        unread,
+    } = match language {
         Language::TypeScript => typescript::extract(root, text, syn),
         Language::Python => python::extract(root, text, syn),
     };
+    for (name, (at, count)) in unread {
+        let (line, column) = position(text, at);
+        diagnostics.push(Diagnostic {
+            level: DiagnosticLevel::Warning,
+            line,
+            column,
+            message: format!(
+                "{count} resource(s) constructed through `{name}` were not read: the file binds \
+                 `{name}` more than once (an import and another assignment, parameter or \
+                 import), so what it refers to is not known statically"
+            ),
+        });
+    }
 
     if root.has_error() {
         let first = first_error(root);
@@ -320,13 +457,16 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
             Some(n) if n.is_missing() => format!("syntax error: missing `{}`", n.kind()),
             _ => "syntax error".to_string(),
         };
+        let level = error_level(language, text);
         let tail = if skipped > 0 {
             format!("; {skipped} resource(s) in the broken region were skipped")
+        } else if level < DiagnosticLevel::Error {
+            "; the file imports no Pulumi package, so it declares nothing to audit".to_string()
         } else {
             String::new()
         };
         diagnostics.push(Diagnostic {
-            level: DiagnosticLevel::Error,
+            level,
             line,
             column,
             message: format!("{what}{tail}"),
@@ -353,6 +493,28 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
         provider_names,
     };
     (Some(tree), parsed)
+}
+
+/// How much a file's syntax error matters: an error for a Pulumi program, only a note for a file
+/// that imports no Pulumi package (a web page beside the infrastructure, a script), which
+/// declares no resources whatever it holds and so must never fail an audit.
+///
+/// Judged on the text, not the tree, so that an import inside the broken region still counts.
+/// TypeScript needs `@pulumi/…` (an import or a `require`); Python an `import`/`from` line that
+/// names `pulumi`.
+fn error_level(language: Language, text: &str) -> DiagnosticLevel {
+    let imports_pulumi = match language {
+        Language::TypeScript => text.contains("@pulumi/"),
+        Language::Python => text.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("import") || line.starts_with("from")) && line.contains("pulumi")
+        }),
+    };
+    if imports_pulumi {
+        DiagnosticLevel::Error
+    } else {
+        DiagnosticLevel::Info
+    }
 }
 
 fn first_error(node: Node<'_>) -> Option<Node<'_>> {

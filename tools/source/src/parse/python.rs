@@ -1,12 +1,12 @@
 //! Pulumi resources in Python: `aws.s3.Bucket("name", acl="private", opts=...)`, or with an args
 //! object, `aws.s3.Bucket("name", aws.s3.BucketArgs(acl="private"))` / `args=...`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
 
-use super::scope::{Bindings, node_text, preorder};
+use super::scope::{Bindings, Extracted, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{camel_case, negate, number, unescape};
 use super::token::{ImportTarget, python_module, python_segment, type_token};
@@ -16,13 +16,9 @@ use super::{Reference, Resource, Span, node_span_position};
 
 /// Map-typed inputs whose keys are user data (`tags={"cost_center": …}`), not property names:
 /// Pulumi does not translate them, so neither do we.
-const FREE_FORM: &[&str] = &["tags", "tagsAll", "labels", "annotations", "variables"];
+pub(crate) const FREE_FORM: &[&str] = &["tags", "tagsAll", "labels", "annotations", "variables"];
 
-pub(crate) fn extract(
-    root: Node<'_>,
-    text: &str,
-    syn: &'static Syntax,
-) -> (Vec<Resource>, BTreeSet<String>) {
+pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extracted {
     let mut file = File {
         text,
         syn,
@@ -44,11 +40,22 @@ pub(crate) fn extract(
     for &node in &calls {
         file.call_site(node);
     }
-    let resources = calls
-        .into_iter()
-        .filter_map(|node| file.resource(node))
-        .collect();
-    (resources, file.provider_names())
+    let mut out = Extracted {
+        resources: Vec::new(),
+        provider_names: file.provider_names(),
+        unread: BTreeMap::new(),
+    };
+    for node in calls {
+        match file.resource(node) {
+            Some(resource) => out.resources.push(resource),
+            None => {
+                if let Some(root) = file.unread_root(node) {
+                    out.unread(root, node.start_byte());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// How the keys of a dict literal are read.
@@ -163,6 +170,11 @@ impl<'t> File<'t> {
 
     fn bind_import(&mut self, local: Node<'t>, target: Option<ImportTarget>) {
         let name = self.text(local);
+        // Importing the same thing under the same name again (`import pulumi_aws` then
+        // `import pulumi_aws.s3`, which binds `pulumi_aws` too) changes nothing it refers to.
+        if target.is_some() && self.imports.get(name) == target.as_ref() {
+            return;
+        }
         self.bindings.bind(name);
         if let Some(target) = target {
             self.imports.insert(name, target);
@@ -278,7 +290,23 @@ impl<'t> File<'t> {
     }
 
     /// The reference path of a callee rooted in a Pulumi provider import.
-    fn reference(&self, mut callee: Node<'_>) -> Option<(String, Vec<String>)> {
+    fn reference(&self, callee: Node<'_>) -> Option<(String, Vec<String>)> {
+        let (root, package, path) = self.callee(callee)?;
+        self.bindings.is_unique(root).then_some((package, path))
+    }
+
+    /// The import name a resource constructor call goes through, when the call was not read
+    /// only because the file binds that name more than once.
+    fn unread_root(&self, node: Node<'_>) -> Option<&'t str> {
+        let (root, package, path) = self.callee(self.syn.field(node, Field::Function)?)?;
+        let class = path.last()?;
+        let constructor = !class.ends_with("Args") && !class.ends_with("ArgsDict");
+        (constructor && !self.bindings.is_unique(root) && type_token(&package, &path).is_some())
+            .then_some(root)
+    }
+
+    /// The import name, package and path a callee refers to, however often the name is bound.
+    fn callee(&self, mut callee: Node<'_>) -> Option<(&'t str, String, Vec<String>)> {
         let mut segments = Vec::new();
         loop {
             match self.syn.kind(callee) {
@@ -292,14 +320,11 @@ impl<'t> File<'t> {
             }
         }
         let root = self.text(callee);
-        if !self.bindings.is_unique(root) {
-            return None;
-        }
         let target = self.imports.get(root)?;
         segments.reverse();
         let mut path = target.path.clone();
         path.extend(segments);
-        Some((target.package.clone(), path))
+        Some((root, target.package.clone(), path))
     }
 
     /// Whether `node` constructs a provider resource.

@@ -1,8 +1,29 @@
 //! Tree helpers and the file-wide view of names that both languages share.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use tree_sitter::Node;
+
+use super::Resource;
+
+/// What a language's reader takes from one file.
+pub(crate) struct Extracted {
+    pub resources: Vec<Resource>,
+    /// Local names bound to a Pulumi provider package by an import.
+    pub provider_names: BTreeSet<String>,
+    /// Constructor calls through an import's name that were not read because the file binds
+    /// that name more than once: name → (byte offset of the first such call, how many).
+    pub unread: BTreeMap<String, (usize, usize)>,
+}
+
+impl Extracted {
+    /// Count a provider constructor call left unread because `root` is ambiguous.
+    pub fn unread(&mut self, root: &str, at: usize) {
+        let entry = self.unread.entry(root.to_string()).or_insert((at, 0));
+        entry.0 = entry.0.min(at);
+        entry.1 += 1;
+    }
+}
 
 /// Visit nodes in document order without recursion (generated code nests deeply);
 /// `visit` returns whether to descend into the node.

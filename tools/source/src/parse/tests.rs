@@ -700,6 +700,177 @@ fn resource_options_are_read_in_both_languages() {
     );
 }
 
+#[test]
+fn py_importing_submodules_of_an_imported_package_keeps_it_readable() {
+    let f = py(r#"
+import pulumi
+import pulumi_aws
+import pulumi_aws.s3
+import pulumi_aws.acm
+pulumi_aws.s3.Bucket("a", acl="private")
+pulumi_aws.acm.Certificate("b", domain_name="example.com")
+pulumi_aws.kms.Key("c")
+"#);
+    let tokens: Vec<&str> = f.resources.iter().map(|r| r.type_token.as_str()).collect();
+    assert_eq!(
+        tokens,
+        vec![
+            "aws:s3/bucket:Bucket",
+            "aws:acm/certificate:Certificate",
+            "aws:kms/key:Key",
+        ]
+    );
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    assert!(f.provider_names.contains("pulumi_aws"));
+}
+
+#[test]
+fn py_module_aliases_and_the_same_module_imported_twice() {
+    let f = py(r#"
+import pulumi_aws.s3 as s3
+from pulumi_aws import s3
+from pulumi_aws import s3 as storage
+import pulumi_aws.ec2 as ec2, pulumi_aws.ec2 as ec2
+s3.Bucket("a")
+storage.Bucket("b")
+ec2.SecurityGroup("c")
+"#);
+    let names: Vec<_> = f.resources.iter().map(|r| r.name.as_deref()).collect();
+    assert_eq!(names, vec![Some("a"), Some("b"), Some("c")]);
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn py_a_rebound_import_is_a_diagnostic_not_a_silent_miss() {
+    let f = py(r#"
+import pulumi_aws as aws
+import pulumi_gcp as aws
+aws.s3.Bucket("a")
+aws.s3.Bucket("b")
+aws.s3.get_bucket(bucket="x")
+"#);
+    assert!(f.resources.is_empty(), "{:#?}", f.resources);
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    let d = &f.diagnostics[0];
+    assert_eq!(d.level, DiagnosticLevel::Warning);
+    assert_eq!((d.line, d.column), (4, 1));
+    assert!(d.message.starts_with("2 resource(s)"), "{}", d.message);
+    assert!(d.message.contains("`aws`"), "{}", d.message);
+}
+
+#[test]
+fn ts_package_module_and_member_imports_together() {
+    let f = ts(r#"
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { s3 } from "@pulumi/aws";
+import * as storage from "@pulumi/aws/s3";
+import { acm } from "@pulumi/aws";
+new aws.s3.Bucket("a");
+new s3.Bucket("b");
+new storage.Bucket("c");
+new acm.Certificate("d", { domainName: "example.com" });
+"#);
+    let tokens: Vec<(&str, Option<&str>)> = f
+        .resources
+        .iter()
+        .map(|r| (r.type_token.as_str(), r.name.as_deref()))
+        .collect();
+    assert_eq!(
+        tokens,
+        vec![
+            ("aws:s3/bucket:Bucket", Some("a")),
+            ("aws:s3/bucket:Bucket", Some("b")),
+            ("aws:s3/bucket:Bucket", Some("c")),
+            ("aws:acm/certificate:Certificate", Some("d")),
+        ]
+    );
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+}
+
+#[test]
+fn ts_a_shadowed_import_is_a_diagnostic() {
+    let f = ts(r#"
+import * as aws from "@pulumi/aws";
+function make(aws: any) { return aws; }
+new aws.s3.Bucket("a");
+"#);
+    assert!(f.resources.is_empty(), "{:#?}", f.resources);
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    assert_eq!(f.diagnostics[0].level, DiagnosticLevel::Warning);
+    assert_eq!(f.diagnostics[0].line, 4);
+}
+
+#[test]
+fn a_file_that_imports_no_pulumi_package_never_has_an_error() {
+    // A page the grammar cannot read (here truly broken; in practice also valid code the
+    // grammar does not know) declares no resources either way.
+    let page = "import Link from \"next/link\";\nexport default function Page() {\n  return <p>Terms {</p>;\n}\n";
+    let f = parse_source(Language::TypeScript, Path::new("app/page.tsx"), page);
+    assert!(f.resources.is_empty());
+    assert_eq!(f.diagnostics.len(), 1, "{:?}", f.diagnostics);
+    assert_eq!(f.diagnostics[0].level, DiagnosticLevel::Info);
+    assert!(
+        f.diagnostics[0]
+            .message
+            .contains("imports no Pulumi package"),
+        "{:?}",
+        f.diagnostics
+    );
+
+    let script = py("import boto3\ndef broken(:\n    pass\n");
+    assert_eq!(script.diagnostics.len(), 1, "{:?}", script.diagnostics);
+    assert_eq!(script.diagnostics[0].level, DiagnosticLevel::Info);
+
+    // A Pulumi program's syntax error stays an error, even when the import is what is broken.
+    for (language, path, text) in [
+        (
+            Language::TypeScript,
+            "index.tsx",
+            "import * as aws from \"@pulumi/aws\";\nconst p = <p>Q {a</p>;\n",
+        ),
+        (
+            Language::TypeScript,
+            "index.ts",
+            "import * as aws from \"@pulumi/aws\"\nnew aws.s3.Bucket(\"b\", { acl: ;\n",
+        ),
+        (
+            Language::Python,
+            "__main__.py",
+            "from pulumi_aws import (s3\ns3.Bucket(\"b\")\n",
+        ),
+    ] {
+        let f = parse_source(language, Path::new(path), text);
+        assert!(
+            f.diagnostics
+                .iter()
+                .any(|d| d.level == DiagnosticLevel::Error),
+            "{path}: {:?}",
+            f.diagnostics
+        );
+    }
+}
+
+#[test]
+fn property_paths_are_spelled_as_each_language_writes_them() {
+    assert_eq!(
+        Language::Python.spell_path("vpcConfig.publicAccessCidrs"),
+        "vpc_config.public_access_cidrs"
+    );
+    assert_eq!(
+        Language::Python.spell_path("ingress[*].ipv6CidrBlocks"),
+        "ingress[*].ipv6_cidr_blocks"
+    );
+    assert_eq!(
+        Language::Python.spell_path("tags.costCenter"),
+        "tags.costCenter"
+    );
+    assert_eq!(
+        Language::TypeScript.spell_path("vpcConfig.publicAccessCidrs"),
+        "vpcConfig.publicAccessCidrs"
+    );
+}
+
 // ---------- References between resources ----------
 
 #[test]
@@ -778,4 +949,19 @@ aws.s3.BucketLogging("l", bucket=site.bucket_domain_name, target_bucket=other.id
         })
     );
     assert!(!f.resources[2].references.contains_key("targetBucket"));
+}
+
+#[test]
+fn a_bare_ampersand_in_jsx_text_is_no_syntax_error() {
+    let src = "import * as aws from \"@pulumi/aws\";\nconst page = <main><p>Terms & Conditions</p><p>Q &amp; A & more</p></main>;\nconst both = a && b & c;\nnew aws.s3.Bucket(\"b\", { acl: \"private\", tags: { Owner: \"R&D\" } });\n";
+    let f = parse_source(Language::TypeScript, Path::new("app.tsx"), src);
+    assert!(f.diagnostics.is_empty(), "{:?}", f.diagnostics);
+    let r = only(&f);
+    assert_eq!(
+        props(r),
+        json!({"acl": "private", "tags": {"Owner": "R&D"}})
+    );
+    // Still a syntax error in a .ts file, where JSX is not allowed at all.
+    let ts_file = parse_source(Language::TypeScript, Path::new("app.ts"), src);
+    assert!(!ts_file.diagnostics.is_empty());
 }

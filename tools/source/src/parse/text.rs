@@ -1,5 +1,7 @@
 //! Literal decoding shared by both languages: escapes, numbers, key casing.
 
+use super::Language;
+
 /// Decode one escape sequence as written in source (`\n`, `\x41`, `\u{1F600}`, `\'`, …).
 /// `None` when the escape's meaning is not plain (octal in JS, `\N{…}` in Python), so the caller
 /// treats the string as unknown rather than guess.
@@ -101,6 +103,70 @@ pub fn camel_case(key: &str) -> String {
     out
 }
 
+/// Python's spelling of a Pulumi property key, the inverse of [`camel_case`]:
+/// `serverSideEncryptionConfiguration` → `server_side_encryption_configuration`,
+/// `ipv6CidrBlocks` → `ipv6_cidr_blocks`; keys already in snake_case are unchanged.
+pub fn snake_case(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            let before = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            // `cidrBlocks` → `cidr_blocks`, `roleARN` → `role_arn`, `ARNList` → `arn_list`.
+            if before.is_ascii_lowercase()
+                || before.is_ascii_digit()
+                || (before.is_ascii_uppercase() && next_lower)
+            {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// A lowerCamelCase word, the shape of a Pulumi property key that Python spells otherwise.
+fn is_camel_key(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word.bytes().any(|b| b.is_ascii_uppercase())
+        && word.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `text` with its property keys spelled as a program in `language` writes them: for Python,
+/// every whole lowerCamelCase word in `only` (or every one, when `only` is `None`) in
+/// snake_case. Words in a path or URL (after `/`) are left alone.
+pub(crate) fn spell_keys(language: Language, text: &str, only: Option<&[&str]>) -> String {
+    if language != Language::Python {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    let mut previous: Option<char> = None;
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            previous = Some(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let word = &rest[..end];
+        let wanted = only.is_none_or(|names| names.contains(&word));
+        if wanted && previous != Some('/') && is_camel_key(word) {
+            out.push_str(&snake_case(word));
+        } else {
+            out.push_str(word);
+        }
+        previous = word.chars().last();
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// First letter lowercased: `BucketV2` → `bucketV2` (the module file part of a type token).
 pub(crate) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
@@ -136,6 +202,49 @@ mod tests {
         assert_eq!(number("10n"), None);
         assert_eq!(number("2j"), None);
         assert_eq!(negate(&json!(1)), Some(json!(-1)));
+    }
+
+    #[test]
+    fn snake_casing_inverts_camel_casing() {
+        for (camel, snake) in [
+            (
+                "serverSideEncryptionConfiguration",
+                "server_side_encryption_configuration",
+            ),
+            ("ipv6CidrBlocks", "ipv6_cidr_blocks"),
+            ("kmsKeyId", "kms_key_id"),
+            ("acl", "acl"),
+            ("roleARN", "role_arn"),
+        ] {
+            assert_eq!(snake_case(camel), snake);
+        }
+        for camel in [
+            "serverSideEncryptionConfiguration",
+            "ipv6CidrBlocks",
+            "kmsKeyId",
+        ] {
+            assert_eq!(camel_case(&snake_case(camel)), camel);
+        }
+        assert_eq!(snake_case("already_snake"), "already_snake");
+    }
+
+    #[test]
+    fn keys_are_spelled_for_python_only() {
+        let hint = "Set kmsKeyId (see docs/kmsKeyId), then networkInterfaces[0].associatePublicIpAddress = \"false\"; IMDSv1 stays.";
+        assert_eq!(
+            spell_keys(Language::Python, hint, None),
+            "Set kms_key_id (see docs/kmsKeyId), then network_interfaces[0].associate_public_ip_address = \"false\"; IMDSv1 stays."
+        );
+        assert_eq!(spell_keys(Language::TypeScript, hint, None), hint);
+        let message = "myBucket allows IMDSv1 (metadataOptions.httpTokens is not \"required\")";
+        assert_eq!(
+            spell_keys(
+                Language::Python,
+                message,
+                Some(&["metadataOptions", "httpTokens"])
+            ),
+            "myBucket allows IMDSv1 (metadata_options.http_tokens is not \"required\")"
+        );
     }
 
     #[test]

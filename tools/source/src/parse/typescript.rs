@@ -1,11 +1,11 @@
 //! Pulumi resources in TypeScript: `new aws.s3.Bucket("name", { ... }, opts)`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
 
-use super::scope::{Bindings, node_text, preorder};
+use super::scope::{Bindings, Extracted, node_text, preorder};
 use super::syntax::{Field, Kind, Syntax};
 use super::text::{negate, number, unescape};
 use super::token::{ImportTarget, type_token, typescript_module};
@@ -13,11 +13,7 @@ use super::value::{Flat, Item, MAX_DEPTH, Obj, Val, attribute_of, resource_optio
 use super::writes::Writes;
 use super::{Reference, Resource, Span, node_span_position};
 
-pub(crate) fn extract(
-    root: Node<'_>,
-    text: &str,
-    syn: &'static Syntax,
-) -> (Vec<Resource>, BTreeSet<String>) {
+pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extracted {
     let mut file = File {
         text,
         syn,
@@ -40,11 +36,22 @@ pub(crate) fn extract(
     for &node in calls.iter().chain(&constructors) {
         file.call_site(node);
     }
-    let resources = constructors
-        .into_iter()
-        .filter_map(|node| file.resource(node))
-        .collect();
-    (resources, file.provider_names())
+    let mut out = Extracted {
+        resources: Vec::new(),
+        provider_names: file.provider_names(),
+        unread: BTreeMap::new(),
+    };
+    for node in constructors {
+        match file.resource(node) {
+            Some(resource) => out.resources.push(resource),
+            None => {
+                if let Some(root) = file.unread_root(node) {
+                    out.unread(root, node.start_byte());
+                }
+            }
+        }
+    }
+    out
 }
 
 struct File<'t> {
@@ -140,9 +147,16 @@ impl<'t> File<'t> {
         member: Option<String>,
     ) {
         let name = self.text(local);
+        let target = target.map(|mut t| {
+            t.path.extend(member);
+            t
+        });
+        // The same import under the same name again changes nothing it refers to.
+        if target.is_some() && self.imports.get(name) == target.as_ref() {
+            return;
+        }
         self.bindings.bind(name);
-        if let Some(mut target) = target {
-            target.path.extend(member);
+        if let Some(target) = target {
             self.imports.insert(name, target);
         }
     }
@@ -346,7 +360,21 @@ impl<'t> File<'t> {
     }
 
     /// `aws.s3.Bucket` → `aws:s3/bucket:Bucket`, when `aws` is a Pulumi provider import.
-    fn type_of(&self, mut reference: Node<'_>) -> Option<String> {
+    fn type_of(&self, reference: Node<'_>) -> Option<String> {
+        let (root, token) = self.constructor(reference)?;
+        self.bindings.is_unique(root).then_some(token)
+    }
+
+    /// The import name a `new` expression goes through, when it was not read only because the
+    /// file binds that name more than once.
+    fn unread_root(&self, node: Node<'_>) -> Option<&'t str> {
+        let (root, _) = self.constructor(self.syn.field(node, Field::Constructor)?)?;
+        (!self.bindings.is_unique(root)).then_some(root)
+    }
+
+    /// The import name and type token a constructor reference names, however often the name
+    /// is bound.
+    fn constructor(&self, mut reference: Node<'_>) -> Option<(&'t str, String)> {
         let mut segments = Vec::new();
         loop {
             match self.syn.kind(reference) {
@@ -360,14 +388,11 @@ impl<'t> File<'t> {
             }
         }
         let root = self.text(reference);
-        if !self.bindings.is_unique(root) {
-            return None;
-        }
         let target = self.imports.get(root)?;
         segments.reverse();
         let mut path = target.path.clone();
         path.extend(segments);
-        type_token(&target.package, &path)
+        Some((root, type_token(&target.package, &path)?))
     }
 
     fn string(&self, node: Node<'_>) -> Option<String> {

@@ -5,3 +5,11 @@ new aws.eks.Cluster("bad-explicit", {
     roleArn: "arn:aws:iam::123456789012:role/eks",
     vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true },
 });
+new aws.eks.Cluster("bad-open-cidrs", {
+    roleArn: "arn:aws:iam::123456789012:role/eks",
+    vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] },
+});
+new aws.eks.Cluster("bad-narrow-cidrs", {
+    roleArn: "arn:aws:iam::123456789012:role/eks",
+    vpcConfig: { subnetIds: ["subnet-1"], publicAccessCidrs: ["203.0.113.0/24"] },
+});
