@@ -1,7 +1,7 @@
 //! Pulumi resources in Python: `aws.s3.Bucket("name", acl="private", opts=...)`, or with an args
 //! object, `aws.s3.Bucket("name", aws.s3.BucketArgs(acl="private"))` / `args=...`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
@@ -40,22 +40,12 @@ pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extra
     for &node in &calls {
         file.call_site(node);
     }
-    let mut out = Extracted {
-        resources: Vec::new(),
-        provider_names: file.provider_names(),
-        unread: BTreeMap::new(),
-    };
-    for node in calls {
-        match file.resource(node) {
-            Some(resource) => out.resources.push(resource),
-            None => {
-                if let Some(root) = file.unread_root(node) {
-                    out.unread(root, node.start_byte());
-                }
-            }
-        }
-    }
-    out
+    Extracted::read(
+        calls,
+        file.provider_names(),
+        |node| file.resource(node),
+        |node| file.unread_root(node),
+    )
 }
 
 /// How the keys of a dict literal are read.

@@ -17,6 +17,32 @@ pub(crate) struct Extracted {
 }
 
 impl Extracted {
+    /// Read every constructor call in `calls` into a resource, counting those left unread
+    /// because their import's name is ambiguous (`unread_root`).
+    pub fn read<'t>(
+        calls: impl IntoIterator<Item = Node<'t>>,
+        provider_names: BTreeSet<String>,
+        resource: impl Fn(Node<'t>) -> Option<Resource>,
+        unread_root: impl Fn(Node<'t>) -> Option<&'t str>,
+    ) -> Self {
+        let mut out = Self {
+            resources: Vec::new(),
+            provider_names,
+            unread: BTreeMap::new(),
+        };
+        for node in calls {
+            match resource(node) {
+                Some(found) => out.resources.push(found),
+                None => {
+                    if let Some(root) = unread_root(node) {
+                        out.unread(root, node.start_byte());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Count a provider constructor call left unread because `root` is ambiguous.
     pub fn unread(&mut self, root: &str, at: usize) {
         let entry = self.unread.entry(root.to_string()).or_insert((at, 0));

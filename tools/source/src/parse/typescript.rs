@@ -1,6 +1,6 @@
 //! Pulumi resources in TypeScript: `new aws.s3.Bucket("name", { ... }, opts)`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 use tree_sitter::Node;
@@ -36,22 +36,12 @@ pub(crate) fn extract(root: Node<'_>, text: &str, syn: &'static Syntax) -> Extra
     for &node in calls.iter().chain(&constructors) {
         file.call_site(node);
     }
-    let mut out = Extracted {
-        resources: Vec::new(),
-        provider_names: file.provider_names(),
-        unread: BTreeMap::new(),
-    };
-    for node in constructors {
-        match file.resource(node) {
-            Some(resource) => out.resources.push(resource),
-            None => {
-                if let Some(root) = file.unread_root(node) {
-                    out.unread(root, node.start_byte());
-                }
-            }
-        }
-    }
-    out
+    Extracted::read(
+        constructors,
+        file.provider_names(),
+        |node| file.resource(node),
+        |node| file.unread_root(node),
+    )
 }
 
 struct File<'t> {
