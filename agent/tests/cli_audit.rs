@@ -530,3 +530,27 @@ fn help_is_available_everywhere() {
         .success()
         .stdout(predicate::str::contains("--min-severity"));
 }
+
+/// Names come from the audited source: control sequences in them are shown escaped, never sent
+/// to the terminal.
+#[test]
+fn control_sequences_in_names_do_not_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.ts"),
+        "import * as aws from \"@pulumi/aws\";\nnew aws.s3.Bucket(\"\\x1b]0;pwned\\x07\\x1b[2J\", { acl: \"public-read\" });\n",
+    )
+    .unwrap();
+    let out = remedy()
+        .env_remove("NO_COLOR")
+        .args(["audit", "--color", "always"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(stdout.contains("aws-s3-bucket-public-read"), "{stdout}");
+    assert!(!stdout.contains('\u{7}'), "{stdout:?}");
+    assert!(!stdout.contains("\u{1b}]0;"), "{stdout:?}");
+    assert!(!stdout.contains("\u{1b}[2J"), "{stdout:?}");
+    assert!(stdout.contains("\\u{1b}]0;pwned\\u{7}"), "{stdout:?}");
+}

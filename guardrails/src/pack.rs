@@ -262,7 +262,7 @@ fn read_user_pack(path: &Path) -> Result<Vec<(String, String)>, PolicyError> {
     if meta.is_file() {
         files.push(path.to_path_buf());
     } else {
-        collect_rego(path, &mut files)?;
+        collect_rego(path, &mut files, &mut std::collections::HashSet::new())?;
         if files.is_empty() {
             return Err(PolicyError::EmptyPack(path.to_path_buf()));
         }
@@ -280,7 +280,22 @@ fn read_user_pack(path: &Path) -> Result<Vec<(String, String)>, PolicyError> {
         .collect()
 }
 
-fn collect_rego(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PolicyError> {
+/// The `.rego` files under `dir`. A policy directory may come from a repository's own
+/// configuration, so a symlink loop in it must not hang the audit: each directory is read once,
+/// by where it really is.
+fn collect_rego(
+    dir: &Path,
+    files: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), PolicyError> {
+    let real = dir.canonicalize().map_err(|source| PolicyError::Read {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    if !seen.insert(real) {
+        tracing::warn!(dir = %dir.display(), "policy directory already read (a symlink loop?)");
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
         path: dir.to_path_buf(),
         source,
@@ -288,7 +303,7 @@ fn collect_rego(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), PolicyError>
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect_rego(&path, files)?;
+            collect_rego(&path, files, seen)?;
         } else if path.extension().is_some_and(|e| e == "rego")
             && !path.to_string_lossy().ends_with("_test.rego")
         {

@@ -147,3 +147,32 @@ fn library_packages_are_not_policies() {
     );
     assert_eq!(audit.violations.len(), 1);
 }
+
+/// A policy directory can come from a repository's own configuration: a symlink loop in it is
+/// read once, not forever.
+#[test]
+fn a_symlink_loop_under_a_policy_directory_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pack/nested")).unwrap();
+    std::fs::write(
+        dir.path().join("pack/nested/s3.rego"),
+        "package team.s3\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.acl == \"public-read\"\n\tmsg := \"public\"\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("pack"), dir.path().join("pack/nested/loop"))
+        .unwrap();
+    let (done, finished) = std::sync::mpsc::channel();
+    let path = dir.path().join("pack");
+    std::thread::spawn(move || {
+        let loaded = PolicySet::load(&LoadOptions {
+            builtin: false,
+            paths: vec![path],
+        })
+        .map(|set| set.policies().len());
+        let _ = done.send(loaded.map_err(|e| e.to_string()));
+    });
+    let loaded = finished
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("loading a pack with a symlink loop must finish");
+    assert_eq!(loaded, Ok(1));
+}

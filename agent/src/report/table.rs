@@ -37,7 +37,7 @@ pub fn write(
             if current.is_some() {
                 writeln!(out)?;
             }
-            writeln!(out, "{FILE}{}{FILE:#}", v.file)?;
+            writeln!(out, "{FILE}{}{FILE:#}", printable(&v.file))?;
             current = Some(&v.file);
         }
         write_violation(v, report.level(i), out)?;
@@ -59,7 +59,10 @@ pub fn write(
         writeln!(
             out,
             "{style}{label}{style:#}: {}:{}:{}: {}",
-            d.file, d.diagnostic.line, d.diagnostic.column, d.diagnostic.message
+            printable(&d.file),
+            d.diagnostic.line,
+            d.diagnostic.column,
+            printable(&d.diagnostic.message)
         )?;
     }
     write_summary(report, out)?;
@@ -81,11 +84,29 @@ fn write_violation(v: &Violation, level: Level, out: &mut dyn Write) -> std::io:
         out,
         "  {DIM}{location:<7}{DIM:#} {style}{:<9}{style:#} {BOLD}{}{BOLD:#}  {} {DIM}({}){DIM:#}{tag}",
         v.severity.as_str(),
-        v.policy,
-        v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
-        v.resource.type_token,
+        printable(&v.policy),
+        printable(v.resource.name.as_deref().unwrap_or(&v.resource.name_expr)),
+        printable(&v.resource.type_token),
     )?;
-    writeln!(out, "  {:<7} {:<9} {}", "", "", v.message)
+    writeln!(out, "  {:<7} {:<9} {}", "", "", printable(&v.message))
+}
+
+/// Text from the audited source (names, messages quoting it, paths) with its control
+/// characters shown escaped: a resource named `"\x1b]0;…\x07"` must not drive the terminal.
+/// Line breaks become spaces so one finding stays on its lines.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\n' | '\r' | '\t' => " ".to_string(),
+                c if c.is_control() => c.escape_unicode().to_string(),
+                c => c.to_string(),
+            })
+            .collect(),
+    )
 }
 
 fn write_summary(report: &AuditReport, out: &mut dyn Write) -> std::io::Result<()> {
