@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::daemon::{Daemon, counts, http, json, metric, ok, remedy, wait_until};
+use common::daemon::{Daemon, counts, http, http_as, json, metric, ok, remedy, wait_until};
 use remedy_tests::repo::{copy_dir, git_stdout};
 use serde_json::Value;
 
@@ -69,6 +69,9 @@ fn api_assigns_workers_drain_metrics_agree_and_sigterm_exits() {
     assert_eq!(status, 400);
     let (status, _) = http(port, "GET", "/v1/nope", None);
     assert_eq!(status, 404);
+    // A page rebinding its own name to 127.0.0.1 is not answered.
+    let (status, body) = http_as(port, "rebound.example:8080", "GET", "/v1/status", None);
+    assert_eq!(status, 421, "{body}");
 
     // Assign through the API: two fixable policies and one that needs a person.
     let (status, body) = http(

@@ -42,7 +42,48 @@ pub fn router(api: Arc<Api>) -> Router {
         .route("/v1/status", get(status))
         .route("/v1/prs", get(prs))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&api),
+            loopback_host,
+        ))
         .with_state(api)
+}
+
+/// Without a token the daemon listens on loopback only, where any web page the operator opens
+/// could reach it through a DNS name rebound to 127.0.0.1: such a request names that page's
+/// host, not a loopback one, and is refused.
+async fn loopback_host(
+    State(api): Ctx,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if api.token.is_none() {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !is_loopback_host(host) {
+            return error(
+                StatusCode::MISDIRECTED_REQUEST,
+                "this daemon answers only requests addressed to localhost (set REMEDY_API_TOKEN \
+                 to serve other names)",
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether the daemon may listen on `addr` with this token.
@@ -146,8 +187,8 @@ async fn assign(
         let given = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if given != Some(token.as_str()) {
+            .and_then(bearer);
+        if !given.is_some_and(|given| same_secret(given, token)) {
             return error(
                 StatusCode::UNAUTHORIZED,
                 "a bearer token (REMEDY_API_TOKEN) is required",
@@ -310,5 +351,64 @@ async fn prs(State(api): Ctx) -> Response {
     match api.shared.store.pr_summaries(500).await {
         Ok(prs) => Json(json!({ "prs": prs })).into_response(),
         Err(err) => store_error(&err),
+    }
+}
+
+/// The credentials of an `Authorization: Bearer …` header; the scheme is case-insensitive
+/// (RFC 9110, 11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+}
+
+/// Whether two secrets are equal, in time that does not depend on where they differ: their
+/// digests are compared in full.
+fn same_secret(given: &str, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_tokens_in_any_case_compared_in_full() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer abc"), Some("abc"));
+        assert_eq!(bearer("BEARER  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearerabc"), None);
+        assert!(same_secret("s3cret", "s3cret"));
+        assert!(!same_secret("s3cret", "s3creT"));
+        assert!(!same_secret("", "s3cret"));
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for host in [
+            "localhost",
+            "localhost:8080",
+            "127.0.0.1:9090",
+            "[::1]:80",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "",
+            "evil.example",
+            "evil.example:8080",
+            "127.0.0.1.evil.example",
+            "10.0.0.1",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 }

@@ -36,6 +36,17 @@ pub fn free_port() -> u16 {
 
 /// A minimal HTTP/1.1 client: (status, body).
 pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    http_as(port, "localhost", method, path, body)
+}
+
+/// [`http`] naming another `Host`.
+pub fn http_as(
+    port: u16,
+    host: &str,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -43,7 +54,7 @@ pub fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, St
     let body = body.unwrap_or("");
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
