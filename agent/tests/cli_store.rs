@@ -226,6 +226,29 @@ fn record_assign_dismiss_and_report() {
     assert!(listing.contains("1–2 of 2"), "{listing}");
 }
 
+/// The default store lives in `.remedy/` in the repository, which ignores itself: recording an
+/// audit leaves `git status` as it was.
+#[test]
+fn recording_leaves_the_work_tree_clean_for_git() {
+    let p = Project::new();
+    let status = || {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(p.dir.path())
+            .args(["status", "--porcelain", "--untracked-files=all"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let before = status();
+    p.remedy()
+        .args(["audit", "examples", "--record", "-q"])
+        .assert()
+        .success();
+    assert!(p.dir.path().join(".remedy/remedy.db").exists());
+    assert_eq!(status(), before, "nothing new for git to see");
+}
+
 #[test]
 fn audit_without_record_touches_no_store() {
     let p = Project::new();

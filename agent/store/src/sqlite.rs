@@ -32,6 +32,20 @@ pub struct SqliteStore {
     core: Core,
 }
 
+/// remedy's own directory in a repository (`.remedy/`, the default store's) ignores itself, so
+/// recording an audit leaves the user's `git status` as it was.
+fn keep_out_of_git(dir: &Path) {
+    if dir.file_name().is_none_or(|name| name != ".remedy") {
+        return;
+    }
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists()
+        && let Err(err) = std::fs::write(&ignore, "# remedy's local store\n*\n")
+    {
+        tracing::warn!(path = %ignore.display(), "cannot write: {err}");
+    }
+}
+
 impl SqliteStore {
     /// Open the file at `path` (creating it and its directory), migrating it on first use.
     pub async fn open(path: &Path, options: StoreOptions) -> Result<Self, StoreError> {
@@ -41,6 +55,7 @@ impl SqliteStore {
                 store: label.to_string(),
                 detail: format!("cannot create {}: {e}", dir.display()),
             })?;
+            keep_out_of_git(dir);
         }
         if path.is_dir() {
             return Err(StoreError::Open {
