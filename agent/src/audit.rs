@@ -58,6 +58,9 @@ pub struct AuditReport {
     /// Per policy id.
     pub tallies: BTreeMap<String, Tally>,
     pub summary: Summary,
+    /// Files that could not be read or fully parsed (an error diagnostic): what the audit did
+    /// not see in them must not count as fixed.
+    pub files_in_error: Vec<String>,
 }
 
 /// Audit the programs under `paths` (files or directories). File names in the report are
@@ -121,6 +124,25 @@ impl AuditReport {
         }
     }
 
+    /// Files of the audited revision that are not text remedy can read (not UTF-8): an error
+    /// each, and their violations are not resolved when the audit is recorded.
+    pub fn mark_unreadable(&mut self, files: Vec<String>) {
+        for file in files {
+            self.summary.files_with_errors += 1;
+            self.diagnostics.push(FileDiagnostic {
+                file: file.clone(),
+                diagnostic: Diagnostic {
+                    level: DiagnosticLevel::Error,
+                    line: 1,
+                    column: 1,
+                    message: "not UTF-8 text: not audited, and its violations stay as they were"
+                        .into(),
+                },
+            });
+            self.files_in_error.push(file);
+        }
+    }
+
     /// What the store records of this audit.
     pub fn record_input<'a>(
         &'a self,
@@ -144,6 +166,7 @@ impl AuditReport {
             },
             policies,
             scope,
+            unseen: &self.files_in_error,
             actor,
         }
     }
@@ -246,6 +269,7 @@ fn assemble(
             .any(|d| d.level == DiagnosticLevel::Error)
         {
             summary.files_with_errors += 1;
+            report.files_in_error.push(file.clone());
         }
         for (index, tally) in audit.tallies {
             summary.indeterminate += tally.indeterminate;

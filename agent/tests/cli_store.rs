@@ -249,6 +249,37 @@ fn recording_leaves_the_work_tree_clean_for_git() {
     assert_eq!(status(), before, "nothing new for git to see");
 }
 
+/// A file that cannot be decoded is not a fixed file: its violations stay open.
+#[test]
+fn an_unreadable_file_resolves_nothing() {
+    let p = Project::new();
+    p.remedy()
+        .args(["audit", "examples", "--record", "-q"])
+        .assert()
+        .success();
+    let open_in = |file: &str| -> usize {
+        p.json(&["violations", "--status", "open"])["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["file"] == file)
+            .count()
+    };
+    let file = "examples/aws-typescript/index.ts";
+    let before = open_in(file);
+    assert!(before > 0);
+    // One Latin-1 byte: the file is no longer UTF-8.
+    let path = p.dir.path().join(file);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.extend_from_slice(b"\n// caf\xe9\n");
+    std::fs::write(&path, bytes).unwrap();
+    p.remedy()
+        .args(["audit", "examples", "--record", "-q"])
+        .assert()
+        .success();
+    assert_eq!(open_in(file), before, "nothing in {file} is resolved");
+}
+
 #[test]
 fn audit_without_record_touches_no_store() {
     let p = Project::new();

@@ -185,6 +185,7 @@ impl SyntheticAudit {
             counts: self.counts,
             policies,
             scope,
+            unseen: &[],
             actor,
         }
     }

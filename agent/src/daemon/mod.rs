@@ -182,12 +182,16 @@ impl Daemon {
                 }
             };
             let mut files = Vec::new();
+            let mut unreadable = Vec::new();
             for name in repo.program_files(commit)? {
-                if let Some(text) = repo.read(commit, &name)? {
-                    files.push((name, text));
+                match repo.read(commit, &name)? {
+                    Some(text) => files.push((name, text)),
+                    None => unreadable.push(name),
                 }
             }
             let mut report = audit::run_texts(root, &files, &policies);
+            // A file that cannot be decoded is not a fixed file.
+            report.mark_unreadable(unreadable);
             report.apply_enforcement(&enforcement);
             Ok(report)
         })

@@ -52,6 +52,9 @@ pub struct AuditCounts {
     pub duration_ms: u64,
 }
 
+/// Most files an audit may fail to read and still resolve violations elsewhere.
+const MAX_UNSEEN_FILES: usize = 200;
+
 /// What to record: one audit of (part of) a repository.
 #[derive(Debug, Clone, Copy)]
 pub struct RecordInput<'a> {
@@ -65,6 +68,9 @@ pub struct RecordInput<'a> {
     pub policies: &'a [PolicyInfo],
     /// The audited paths relative to the repository root (`""` or none: all of it).
     pub scope: &'a [String],
+    /// Files in the scope the audit could not read or fully parse: a violation it did not find
+    /// there is not resolved (an undecodable file must not look fixed).
+    pub unseen: &'a [String],
     /// Who recorded it.
     pub actor: &'a str,
 }
@@ -374,6 +380,15 @@ async fn record_in(
                     .push(" AND v.policy IN (SELECT policy FROM audit_policies WHERE audit_id = ")
                     .bind(audit_id)
                     .push(")");
+                // Past a few hundred files the audit saw too little to resolve anything safely
+                // (and a statement would run out of bind variables).
+                if input.unseen.len() > MAX_UNSEEN_FILES {
+                    sql.push(" AND 1 = 0");
+                } else {
+                    for file in input.unseen {
+                        sql.push(" AND v.file <> ").bind(file.as_str());
+                    }
+                }
                 if !whole_repo {
                     sql.push(" AND (");
                     for (i, path) in scope.iter().enumerate() {
