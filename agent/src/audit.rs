@@ -239,16 +239,7 @@ fn assemble(
     let keys: BTreeMap<&str, Vec<&str>> = policies
         .policies()
         .iter()
-        .map(|p| {
-            let keys = p
-                .remediation
-                .edits
-                .iter()
-                .flat_map(|e| e.property().split(['.', '[', ']', '*']))
-                .filter(|k| !k.is_empty())
-                .collect();
-            (p.id.as_str(), keys)
-        })
+        .map(|p| (p.id.as_str(), p.remediation.keys()))
         .collect();
     for (file, mut audit) in audits {
         if Language::from_path(Path::new(&file)) == Some(Language::Python) {

@@ -110,12 +110,12 @@ impl Edit {
                 property,
                 value: Some(value),
                 ..
-            } => format!("set `{property}` to {value}"),
+            } => format!("set `{property}` to `{value}`"),
             Self::Set {
                 property,
                 value_from_config: Some(key),
                 ..
-            } => format!("set `{property}` to the team's `values.{key}`"),
+            } => format!("set `{property}` to the team's `{key}` from remedy.toml"),
             Self::Set { property, .. } => format!("set `{property}`"),
             Self::Remove { property, .. } => format!("remove `{property}`"),
             Self::Companion { type_token, .. } => {
@@ -194,6 +194,16 @@ impl Remediation {
 
     pub fn is_declarative(&self) -> bool {
         !self.edits.is_empty()
+    }
+
+    /// The property keys the edits write (`versioning`, `enabled` for `versioning.enabled`):
+    /// what a message may name in another language's spelling.
+    pub fn keys(&self) -> Vec<&str> {
+        self.edits
+            .iter()
+            .flat_map(|e| e.property().split(['.', '[', ']', '*']))
+            .filter(|k| !k.is_empty())
+            .collect()
     }
 
     /// The edits written for a program pinning provider major `major` (see [`Edit::applies_to`]).

@@ -48,13 +48,7 @@ impl Decline {
                 hint: hint.map(|h| language.spell_keys(&h, None)),
             },
             Self::NotLocal { reason } => {
-                let keys: Vec<&str> = policy
-                    .remediation
-                    .edits
-                    .iter()
-                    .flat_map(|e| e.property().split(['.', '[', ']', '*']))
-                    .filter(|k| !k.is_empty())
-                    .collect();
+                let keys = policy.remediation.keys();
                 Self::NotLocal {
                     reason: language.spell_keys(&reason, Some(&keys)),
                 }

@@ -211,21 +211,7 @@ fn fix_text(policy: &Policy) -> String {
     remediation
         .edits
         .iter()
-        .map(|edit| match edit {
-            Edit::Set {
-                property,
-                value: Some(value),
-                ..
-            } => format!("set `{property}` to `{value}`"),
-            Edit::Set {
-                property,
-                value_from_config: Some(key),
-                ..
-            } => format!("set `{property}` to the team's `{key}` from remedy.toml"),
-            Edit::Set { property, .. } => format!("set `{property}`"),
-            Edit::Remove { property, .. } => format!("remove `{property}`"),
-            companion @ Edit::Companion { .. } => companion.describe(),
-        })
+        .map(Edit::describe)
         .collect::<Vec<_>>()
         .join("; ")
 }
