@@ -4,7 +4,7 @@
 //! and `__name`. A resource is checked only against the policies for its type, and a policy is
 //! skipped (the check is *indeterminate*) when a property it reads is not statically known.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use crate::error::EvalError;
 use crate::pack::PolicySet;
-use crate::policy::RuleKind;
+use crate::policy::{Policy, RuleKind};
 use crate::reads::Reads;
 use crate::violation::{FileAudit, ResourceRef, Violation, fingerprint, resource_key};
 
@@ -96,9 +96,7 @@ impl<'s> Evaluator<'s> {
         let Some(resource) = resources.get(index) else {
             return Evaluation::default();
         };
-        let referrers: Vec<&Resource> = referrers_of(resources, resource)
-            .map(|i| &resources[i])
-            .collect();
+        let referrers: Vec<&Resource> = referrers_of(resources, resource).collect();
         self.evaluate_with(resource, &referrers)
     }
 
@@ -125,32 +123,28 @@ impl<'s> Evaluator<'s> {
         verdict
     }
 
-    /// Why the program contradicts a fix of policy `policy` (an index into the set) on
-    /// `resources[index]`: the messages of the policy's `fix_declined` rule, evaluated with the
-    /// resource's referrers. Empty when the policy declares none.
+    /// Why the program contradicts a fix of `policy` on `resources[index]`: the messages of
+    /// the policy's `fix_declined` rule, evaluated with the resource's referrers. Empty when the
+    /// policy declares none.
     pub fn fix_declined(
         &mut self,
         resources: &[Resource],
         index: usize,
-        policy: usize,
+        policy: &Policy,
     ) -> Result<Vec<String>, EvalError> {
-        let (Some(resource), Some(declared)) =
-            (resources.get(index), self.set.policies.get(policy))
-        else {
+        let Some(resource) = resources.get(index) else {
             return Ok(Vec::new());
         };
-        if !declared.declines_fixes {
+        if !policy.declines_fixes {
             return Ok(Vec::new());
         }
-        let referrers: Vec<&Resource> = referrers_of(resources, resource)
-            .map(|i| &resources[i])
-            .collect();
+        let referrers: Vec<&Resource> = referrers_of(resources, resource).collect();
         self.engine.set_input(input(resource, &referrers));
         let value = self
             .engine
-            .eval_rule(format!("{}.fix_declined", declared.package))
+            .eval_rule(format!("{}.fix_declined", policy.package))
             .map_err(|e| EvalError {
-                policy: declared.id.clone(),
+                policy: policy.id.clone(),
                 message: e.to_string(),
             })?;
         let mut messages = Vec::new();
@@ -205,20 +199,19 @@ fn is_undecidable(reads: &Reads, resource: &Resource) -> bool {
     }
 }
 
-/// The indices of the resources in `resources` that refer to `resource` (`bucket: site.id`).
+/// The resources in `resources` that refer to `resource` (`bucket: site.id`), in order.
 pub fn referrers_of<'a>(
     resources: &'a [Resource],
     resource: &'a Resource,
-) -> impl Iterator<Item = usize> + 'a {
+) -> impl Iterator<Item = &'a Resource> + 'a {
     let binding = resource.binding.as_deref();
-    resources.iter().enumerate().filter_map(move |(i, other)| {
-        let binding = binding?;
-        other
-            .references
-            .values()
-            .any(|r| r.binding == binding)
-            .then_some(i)
-    })
+    resources
+        .iter()
+        .filter(move |other| binding.is_some_and(|b| refers_to(other, b)))
+}
+
+fn refers_to(resource: &Resource, binding: &str) -> bool {
+    resource.references.values().any(|r| r.binding == binding)
 }
 
 /// The Rego input, built straight from the resource (no intermediate JSON copy): its
@@ -335,12 +328,25 @@ impl Evaluator<'_> {
 
     /// Evaluate every resource, in order, each with the resources of the file that refer to it.
     pub fn evaluate_all(&mut self, resources: &[Resource]) -> Vec<Evaluation> {
-        // Most files have no references between resources: no lookups then.
-        if resources.iter().all(|r| r.references.is_empty()) {
-            return resources.iter().map(|r| self.evaluate(r)).collect();
+        // Who refers to what, indexed once for the file (most files have no references: the
+        // index stays empty and costs nothing).
+        let mut referrers: HashMap<&str, Vec<&Resource>> = HashMap::new();
+        for resource in resources {
+            let bindings: BTreeSet<&str> = resource
+                .references
+                .values()
+                .map(|r| r.binding.as_str())
+                .collect();
+            for binding in bindings {
+                referrers.entry(binding).or_default().push(resource);
+            }
         }
-        (0..resources.len())
-            .map(|i| self.evaluate_in(resources, i))
+        resources
+            .iter()
+            .map(|r| {
+                let of = r.binding.as_deref().and_then(|b| referrers.get(b));
+                self.evaluate_with(r, of.map_or(&[], Vec::as_slice))
+            })
             .collect()
     }
 }

@@ -92,14 +92,19 @@ impl Edit {
     /// Whether the edit is written for a program pinning provider major `major` (`None`: not
     /// known, and only edits without a `since` apply).
     pub fn applies_to(&self, major: Option<u32>) -> bool {
-        let (since, until) = match self {
-            Self::Set { since, until, .. }
-            | Self::Remove { since, until, .. }
-            | Self::Companion { since, until, .. } => (*since, *until),
-        };
+        let (since, until) = self.majors();
         match major {
             None => since.is_none(),
             Some(major) => since.is_none_or(|s| major >= s) && until.is_none_or(|u| major < u),
+        }
+    }
+
+    /// The provider majors the edit is written for: `since`, `until` (exclusive).
+    fn majors(&self) -> (Option<u32>, Option<u32>) {
+        match self {
+            Self::Set { since, until, .. }
+            | Self::Remove { since, until, .. }
+            | Self::Companion { since, until, .. } => (*since, *until),
         }
     }
 
@@ -204,6 +209,11 @@ impl Remediation {
             .flat_map(|e| e.property().split(['.', '[', ']', '*']))
             .filter(|k| !k.is_empty())
             .collect()
+    }
+
+    /// Whether which edits apply depends on the provider major a program pins.
+    pub fn depends_on_major(&self) -> bool {
+        self.edits.iter().any(|e| e.majors() != (None, None))
     }
 
     /// The edits written for a program pinning provider major `major` (see [`Edit::applies_to`]).

@@ -87,41 +87,31 @@ impl<'p> Remediator<'p> {
             return Remediation::AlreadyResolved;
         };
         let document = baseline.document();
-        let Some(resource) = document
+        let Some(at) = document
             .resources()
             .iter()
-            .find(|r| r.span == violation.span)
+            .position(|r| r.span == violation.span)
         else {
             return needs_human(format!(
                 "cannot locate {} in {}",
                 violation.resource.type_token, subject.file
             ));
         };
+        let resource = &document.resources()[at];
         // Where the program itself contradicts the fix (a bucket it serves as a public website),
         // no fix is right without a person: neither the recipe nor the LLM tries.
-        let at = document
-            .resources()
-            .iter()
-            .position(|r| r.span == resource.span);
-        let policy_index = self
-            .policies
-            .policies()
-            .iter()
-            .position(|p| p.id == policy.id);
-        if let (Some(at), Some(policy_index)) = (at, policy_index) {
-            match evaluator.fix_declined(document.resources(), at, policy_index) {
-                Ok(reasons) if !reasons.is_empty() => {
-                    return needs_human(format!(
-                        "the program contradicts the fix: {}",
-                        reasons.join("; ")
-                    ));
-                }
-                Ok(_) => {}
-                Err(err) => {
-                    return needs_human(format!(
-                        "cannot tell whether the program contradicts the fix: {err}"
-                    ));
-                }
+        match evaluator.fix_declined(document.resources(), at, policy) {
+            Ok(reasons) if !reasons.is_empty() => {
+                return needs_human(format!(
+                    "the program contradicts the fix: {}",
+                    reasons.join("; ")
+                ));
+            }
+            Ok(_) => {}
+            Err(err) => {
+                return needs_human(format!(
+                    "cannot tell whether the program contradicts the fix: {err}"
+                ));
             }
         }
         let locator = Locator::of(document, resource);
@@ -143,7 +133,12 @@ impl<'p> Remediator<'p> {
         if self.provider != ProviderChoice::Llm {
             let started = Instant::now();
             let mut firing = recipe::firing_counter(self.policies, &locator, &policy.id);
-            let major = provider_major(root, &subject.file, language, &locator.type_token);
+            // The manifests are read only for a policy whose fix differs by provider major.
+            let major = policy
+                .remediation
+                .depends_on_major()
+                .then(|| provider_major(root, &subject.file, language, &locator.type_token))
+                .flatten();
             match recipe::apply(
                 document,
                 &subject.file,

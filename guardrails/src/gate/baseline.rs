@@ -97,8 +97,8 @@ fn same_referrers(old: &[Resource], a: &Resource, new: &[Resource], b: &Resource
     if a.binding != b.binding {
         return false;
     }
-    let mut left = referrers_of(old, a).map(|i| &old[i]);
-    let mut right = referrers_of(new, b).map(|i| &new[i]);
+    let mut left = referrers_of(old, a);
+    let mut right = referrers_of(new, b);
     loop {
         match (left.next(), right.next()) {
             (None, None) => return true,
