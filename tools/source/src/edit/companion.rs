@@ -10,9 +10,9 @@ use tree_sitter::Node;
 
 use serde_json::{Map, Value as Json};
 
-use super::Document;
 use super::render::{Container, snake_case};
 use super::text_edit::{EditError, TextEdit};
+use super::{Document, node_at};
 use crate::parse::scope::{node_text, preorder};
 use crate::parse::syntax::{Field, Kind, Syntax};
 use crate::parse::{Language, Resource, Span};
@@ -28,17 +28,28 @@ pub struct Companion {
     pub declares: Option<String>,
 }
 
+/// A companion resource to add: see [`Document::add_companion`].
+#[derive(Debug, Clone, Copy)]
+pub struct NewCompanion<'a> {
+    /// Its type token, in the same package and module as the target's.
+    pub type_token: &'a str,
+    /// The property that refers to the target, and the target's output it takes.
+    pub refer: &'a str,
+    pub attribute: &'a str,
+    /// Appended to the target's logical name (`site-versioning`) and binding.
+    pub suffix: &'a str,
+    /// Its other inputs, camelCase.
+    pub properties: &'a Map<String, Json>,
+}
+
 impl Document {
     /// The name a resource's constructor call is assigned to (`site` in `const site = new …` or
     /// `site = aws.s3.Bucket(…)`, `self.bucket` in a component): what a companion refers to it
     /// by. `None` when the call is not assigned to anything.
     pub fn binding_of(&self, resource: &Resource) -> Option<String> {
-        let tree = self.tree.as_ref()?;
         let syn = self.syn();
-        let mut node = tree
-            .root_node()
-            .descendant_for_byte_range(resource.span.start, resource.span.end)?;
-        // The smallest node covering the span may be an inner one with the same range.
+        let mut node = self.call_of(resource).ok()?;
+        // The innermost node with the call's range may have parents with the same range.
         while let Some(parent) = node.parent() {
             if parent.byte_range() != node.byte_range() {
                 break;
@@ -112,7 +123,7 @@ impl Document {
         if !matches!(after.trim(), "" | ";") {
             return Err(format!("`{first_line}` does more than declare a resource"));
         }
-        if !self.refers_to(resource.span, binding) {
+        if !self.refers_to(resource, binding) {
             return Err(format!(
                 "{} `{}` does not refer to `{binding}`: a fix may add only resources that \
                  configure its target",
@@ -126,21 +137,13 @@ impl Document {
             declares,
         })
     }
-}
 
-impl Document {
-    /// Whether the code in `span` names `binding` as a reference (`site.id`,
+    /// Whether the resource's call names `binding` as a reference (`site.id`,
     /// `bucket=site.bucket`): not inside a string, not as a property of something else
     /// (`other.site`), not as part of a longer name.
-    fn refers_to(&self, span: Span, binding: &str) -> bool {
-        let Some(tree) = &self.tree else {
-            return false;
-        };
+    fn refers_to(&self, resource: &Resource, binding: &str) -> bool {
         let syn = self.syn();
-        let Some(call) = tree
-            .root_node()
-            .descendant_for_byte_range(span.start, span.end)
-        else {
+        let Ok(call) = self.call_of(resource) else {
             return false;
         };
         let mut found = false;
@@ -166,23 +169,7 @@ impl Document {
         });
         found
     }
-}
 
-/// A companion resource to add: see [`Document::add_companion`].
-#[derive(Debug, Clone, Copy)]
-pub struct NewCompanion<'a> {
-    /// Its type token, in the same package and module as the target's.
-    pub type_token: &'a str,
-    /// The property that refers to the target, and the target's output it takes.
-    pub refer: &'a str,
-    pub attribute: &'a str,
-    /// Appended to the target's logical name (`site-versioning`) and binding.
-    pub suffix: &'a str,
-    /// Its other inputs, camelCase.
-    pub properties: &'a Map<String, Json>,
-}
-
-impl Document {
     /// The statement declaring `companion`, inserted after the statement of `resource` (which
     /// must be bound to a name), in the file's style:
     /// `const siteVersioning = new aws.s3.BucketVersioning("site-versioning", { bucket:
@@ -279,15 +266,8 @@ impl Document {
                 resource.type_token
             )));
         }
-        let tree = self
-            .tree
-            .as_ref()
-            .ok_or_else(|| EditError::NotFound("syntax tree".into()))?;
         let syn = self.syn();
-        let call = tree
-            .root_node()
-            .descendant_for_byte_range(resource.span.start, resource.span.end)
-            .ok_or_else(|| EditError::NotFound("the resource's call".into()))?;
+        let call = self.call_of(resource)?;
         let callee = syn
             .field(call, Field::Constructor)
             .or_else(|| syn.field(call, Field::Function))
@@ -299,22 +279,18 @@ impl Document {
         Ok(format!("{prefix}.{class}"))
     }
 
+    /// The resource's constructor call in the tree.
+    fn call_of(&self, resource: &Resource) -> Result<Node<'_>, EditError> {
+        node_at(self.root()?, resource.span)
+            .ok_or_else(|| EditError::NotFound("the resource's call".into()))
+    }
+
     /// The whole statement holding the resource's call.
     fn statement_of(&self, resource: &Resource) -> Result<Span, EditError> {
-        let tree = self
-            .tree
-            .as_ref()
-            .ok_or_else(|| EditError::NotFound("syntax tree".into()))?;
         let syn = self.syn();
-        let mut node = tree
-            .root_node()
-            .descendant_for_byte_range(resource.span.start, resource.span.end)
-            .ok_or_else(|| EditError::NotFound("the resource's call".into()))?;
+        let mut node = self.call_of(resource)?;
         while let Some(parent) = node.parent() {
-            if matches!(
-                syn.kind(parent),
-                Kind::Program | Kind::Module | Kind::StatementBlock | Kind::Block
-            ) {
+            if holds_statements(syn, parent) {
                 return Ok(Span {
                     start: node.start_byte(),
                     end: node.end_byte(),
@@ -358,6 +334,14 @@ impl Document {
     }
 }
 
+/// A file or a block: what statements are children of.
+fn holds_statements(syn: &Syntax, node: Node<'_>) -> bool {
+    matches!(
+        syn.kind(node),
+        Kind::Program | Kind::Module | Kind::StatementBlock | Kind::Block
+    )
+}
+
 /// Collect the statements `region` covers whole; an error when it covers part of one, or a
 /// node that is not a statement.
 fn whole_statements<'t>(
@@ -366,10 +350,7 @@ fn whole_statements<'t>(
     region: Span,
     out: &mut Vec<Node<'t>>,
 ) -> Result<(), String> {
-    let container = matches!(
-        syn.kind(node),
-        Kind::Program | Kind::Module | Kind::StatementBlock | Kind::Block
-    );
+    let container = holds_statements(syn, node);
     let mut cursor = node.walk();
     for child in node.children(&mut cursor) {
         let (start, end) = (child.start_byte(), child.end_byte());
