@@ -29,3 +29,4 @@ pub use git2::Oid;
 pub use remote::{Auth, Token, redact_url};
 pub use repo::Repo;
 pub use revision::Revision;
+pub use tree::FileAt;

@@ -1,6 +1,7 @@
 //! Branches and references. A process killed mid-update leaves a lock that would block the
 //! reference for good: see [`Repo::update_reference`].
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use git2::Oid;
@@ -8,47 +9,73 @@ use git2::Oid;
 use crate::error::GitError;
 use git2::Repository;
 
-/// Age past which a reference lock is taken to be a dead process's leftover.
+/// Age past which a lock on one of remedy's own references is taken to be a dead remedy
+/// process's leftover.
 const STALE_LOCK: Duration = Duration::from_secs(5);
 
+/// How long a lock another program holds (`packed-refs.lock` during a `git gc`, a branch the
+/// user's git is writing) is waited on before the update fails.
+const FOREIGN_LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Whether `name` is one of remedy's own references (its branches, and their remote-tracking
+/// copies): no other program writes them, so a lock on one is remedy's.
+pub(crate) fn is_own(name: &str) -> bool {
+    name.strip_prefix("refs/heads/")
+        .or_else(|| {
+            name.strip_prefix("refs/remotes/")
+                .and_then(|rest| rest.split_once('/').map(|(_, branch)| branch))
+        })
+        .is_some_and(|branch| branch.starts_with("remedy/"))
+}
+
 /// Run `update` (which writes reference `name`), getting past a lock left behind by a
-/// process that died mid-update: such a lock blocks that branch for good, since nothing
-/// else removes it. A live writer holds a reference lock for milliseconds, so a lock is
-/// waited on while it is younger than [`STALE_LOCK`] and removed once it is older.
+/// remedy process that died mid-update: such a lock blocks that branch for good, since
+/// nothing else removes it. A live writer holds a reference lock for milliseconds, so a lock
+/// on one of remedy's own branches is waited on while it is younger than [`STALE_LOCK`] and
+/// removed once it is older. Any other lock (`packed-refs.lock`, which a `git gc` holds for as
+/// long as it runs, or a branch of the user's) belongs to another program: it is waited on for
+/// [`FOREIGN_LOCK_WAIT`], never removed.
 pub(crate) fn update_reference(
     repo: &Repository,
     name: &str,
     mut update: impl FnMut() -> Result<(), git2::Error>,
 ) -> Result<(), GitError> {
     let started = Instant::now();
+    let own_lock = repo.path().join(format!("{name}.lock"));
     loop {
         let err = match update() {
             Err(err) if err.code() == git2::ErrorCode::Locked => err,
             other => return Ok(other?),
         };
-        let locks = [
-            repo.path().join(format!("{name}.lock")),
-            repo.path().join("packed-refs.lock"),
-        ];
-        let mut removed = false;
-        for lock in &locks {
-            let stale = std::fs::metadata(lock)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age >= STALE_LOCK);
-            if stale && std::fs::remove_file(lock).is_ok() {
-                tracing::warn!(lock = %lock.display(), "removed a stale reference lock");
-                removed = true;
-            }
+        if is_own(name)
+            && is_older_than(&own_lock, STALE_LOCK)
+            && std::fs::remove_file(&own_lock).is_ok()
+        {
+            tracing::warn!(lock = %own_lock.display(), "removed a stale lock on remedy's own branch");
+            continue;
         }
-        if !removed {
-            if started.elapsed() > STALE_LOCK + Duration::from_secs(1) {
-                return Err(err.into());
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if started.elapsed() > FOREIGN_LOCK_WAIT {
+            let held: Vec<String> = [own_lock, repo.path().join("packed-refs.lock")]
+                .iter()
+                .filter(|lock| lock.exists())
+                .map(|lock| lock.display().to_string())
+                .collect();
+            return Err(GitError::Locked {
+                reference: name.to_string(),
+                locks: held.join(", "),
+                source: err,
+            });
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+fn is_older_than(path: &Path, age: Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|elapsed| elapsed >= age)
 }
 
 /// The commit a local branch points at, if the branch exists.
@@ -75,11 +102,17 @@ pub(crate) fn set_reference(repo: &Repository, name: &str, target: Oid) -> Resul
 
 /// Delete a reference; nothing when it does not exist.
 pub(crate) fn delete_reference(repo: &Repository, name: &str) -> Result<(), GitError> {
-    match repo.find_reference(name) {
-        Ok(mut r) => update_reference(repo, name, || r.delete()),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    // Each attempt through a fresh handle: a delete that fails on a locked packed-refs has
+    // already dropped the reference from the handle's cache, and a second delete through it
+    // succeeds without touching the file.
+    update_reference(repo, name, || {
+        let fresh = Repository::open(repo.path())?;
+        match fresh.find_reference(name) {
+            Ok(mut r) => r.delete(),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    })
 }
 
 /// Every reference whose name starts with `prefix`, with the commit it points at.

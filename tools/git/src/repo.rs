@@ -9,6 +9,7 @@ use git2::Oid;
 use crate::commit::{self, Author, CommitInfo};
 use crate::error::GitError;
 use crate::remote::{self, Auth};
+use crate::tree::FileAt;
 use crate::{refs, tree};
 
 /// An opened repository.
@@ -101,6 +102,16 @@ impl Repo {
     /// A file's text at a commit; `None` when the file does not exist there or is not UTF-8.
     pub fn read(&self, commit: Oid, path: &str) -> Result<Option<String>, GitError> {
         tree::read(&self.repo, commit, path)
+    }
+
+    /// What is at `path` in a commit, without loading a blob larger than `max_bytes`.
+    pub fn read_capped(&self, commit: Oid, path: &str, max_bytes: u64) -> Result<FileAt, GitError> {
+        tree::read_capped(&self.repo, commit, path, max_bytes)
+    }
+
+    /// Whether a file (of any content) is at `path` in a commit.
+    pub fn exists(&self, commit: Oid, path: &str) -> Result<bool, GitError> {
+        tree::exists(&self.repo, commit, path)
     }
 
     /// Every file path (with `/` separators) in a commit's tree.

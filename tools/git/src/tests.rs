@@ -296,3 +296,96 @@ fn outside_a_repository_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn only_remedys_own_reference_locks_are_ever_removed() {
+    assert!(super::refs::is_own("refs/heads/remedy/fix/a"));
+    assert!(super::refs::is_own("refs/remotes/origin/remedy/fix/a"));
+    assert!(!super::refs::is_own("refs/heads/main"));
+    assert!(!super::refs::is_own("refs/heads/feature/remedy/x"));
+    assert!(!super::refs::is_own("refs/remotes/remedy"));
+
+    // A `git gc` holding packed-refs.lock: remedy waits and never removes it, however old.
+    let (dir, repo) = init();
+    let base = repo.resolve("HEAD").unwrap();
+    let files = [("infra/main.py".to_string(), "x = 2\n".to_string())];
+    repo.commit_files(
+        base,
+        "remedy/fix/packed",
+        &files,
+        "Fix\n",
+        &Author::default(),
+    )
+    .unwrap();
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["pack-refs", "--all"]);
+    let lock = dir.path().join(".git/packed-refs.lock");
+    let file = std::fs::File::create(&lock).unwrap();
+    file.set_modified(std::time::SystemTime::now() - Duration::from_secs(600))
+        .unwrap();
+    let gc = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        assert!(lock.exists(), "remedy removed a lock it did not create");
+        std::fs::remove_file(lock).unwrap();
+    });
+    repo.delete_reference("refs/heads/remedy/fix/packed")
+        .unwrap();
+    gc.join().unwrap();
+    assert_eq!(repo.branch_head("remedy/fix/packed"), None);
+}
+
+#[test]
+fn files_too_large_or_not_text_are_told_apart_without_loading_them() {
+    let (dir, repo) = init();
+    let base = repo.resolve("HEAD").unwrap();
+    let files = [
+        ("big.ts".to_string(), "x".repeat(4096)),
+        ("small.ts".to_string(), "const b = 2;\n".to_string()),
+    ];
+    let commit = repo
+        .commit_files(base, "remedy/t", &files, "t\n", &Author::default())
+        .unwrap();
+    assert_eq!(
+        repo.read_capped(commit, "big.ts", 1024).unwrap(),
+        FileAt::TooLarge(4096)
+    );
+    assert_eq!(
+        repo.read_capped(commit, "small.ts", 1024).unwrap(),
+        FileAt::Text("const b = 2;\n".into())
+    );
+    assert_eq!(
+        repo.read_capped(commit, "nope.ts", 1024).unwrap(),
+        FileAt::Missing
+    );
+    assert!(repo.exists(commit, "big.ts").unwrap());
+    assert!(!repo.exists(commit, "nope.ts").unwrap());
+    // Not UTF-8, committed with git itself.
+    std::fs::write(dir.path().join("latin.ts"), b"// caf\xe9\n").unwrap();
+    for args in [&["add", "latin.ts"][..], &["commit", "-qm", "latin"]] {
+        let ok = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+    let head = repo.resolve("HEAD").unwrap();
+    assert_eq!(
+        repo.read_capped(head, "latin.ts", 1024).unwrap(),
+        FileAt::NotText
+    );
+    assert_eq!(repo.read(head, "latin.ts").unwrap(), None);
+}

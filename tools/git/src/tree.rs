@@ -7,19 +7,61 @@ use git2::{ObjectType, Oid};
 use crate::error::GitError;
 use git2::Repository;
 
+/// What is at a path in a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileAt {
+    Missing,
+    Text(String),
+    /// A file that is not UTF-8.
+    NotText,
+    /// A file larger than the cap asked for, in bytes (never loaded).
+    TooLarge(u64),
+}
+
 /// A file's text at a commit; `None` when the file does not exist there or is not UTF-8.
 pub(crate) fn read(repo: &Repository, commit: Oid, path: &str) -> Result<Option<String>, GitError> {
+    Ok(match read_capped(repo, commit, path, u64::MAX)? {
+        FileAt::Text(text) => Some(text),
+        _ => None,
+    })
+}
+
+/// What is at `path` in a commit, a blob larger than `max_bytes` not loaded.
+pub(crate) fn read_capped(
+    repo: &Repository,
+    commit: Oid,
+    path: &str,
+    max_bytes: u64,
+) -> Result<FileAt, GitError> {
     let tree = repo.find_commit(commit)?.tree()?;
     let entry = match tree.get_path(Path::new(path)) {
         Ok(entry) => entry,
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(FileAt::Missing),
         Err(e) => return Err(e.into()),
     };
     if entry.kind() != Some(ObjectType::Blob) {
-        return Ok(None);
+        return Ok(FileAt::Missing);
+    }
+    let (size, _) = repo.odb()?.read_header(entry.id())?;
+    let size = size as u64;
+    if size > max_bytes {
+        return Ok(FileAt::TooLarge(size));
     }
     let blob = repo.find_blob(entry.id())?;
-    Ok(std::str::from_utf8(blob.content()).ok().map(str::to_string))
+    Ok(match std::str::from_utf8(blob.content()) {
+        Ok(text) => FileAt::Text(text.to_string()),
+        Err(_) => FileAt::NotText,
+    })
+}
+
+/// Whether a file is at `path` in a commit.
+pub(crate) fn exists(repo: &Repository, commit: Oid, path: &str) -> Result<bool, GitError> {
+    let tree = repo.find_commit(commit)?.tree()?;
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(entry.kind() == Some(ObjectType::Blob)),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Every file path (with `/` separators) in a commit's tree.
