@@ -21,6 +21,7 @@ mod queue;
 mod record;
 mod repo;
 mod select;
+mod slots;
 mod sql;
 mod sqlite;
 mod stats;
@@ -38,7 +39,8 @@ pub use prs::{PrRecord, PrState, Settlement};
 pub use queue::{ClaimGroups, ClaimScope, Completion, Lease, Queue, Retry, WorkItem};
 pub use record::{AuditCounts, PolicyInfo, RecordInput, RecordSummary};
 pub use repo::{Repository, normalize_remote, origin_url};
-pub use select::{Filter, Page, ViolationPage};
+pub use select::{Filter, MAX_IDS, Page, ViolationPage};
+pub use slots::{SlotKind, hourly_budget};
 pub use stats::{PrSummary, QueueStats};
 pub use status::{
     AuditPoint, Breakdown, BreakdownRow, DayActivity, FrameworkScore, NeedsHuman, Scores, StatusBy,

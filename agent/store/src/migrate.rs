@@ -29,6 +29,11 @@ const SQLITE: Embedded = &[
         "claim groups",
         include_str!("../../migrations/sqlite/0002_claim_groups.sql"),
     ),
+    (
+        3,
+        "delivery slots",
+        include_str!("../../migrations/sqlite/0003_delivery_slots.sql"),
+    ),
 ];
 
 const POSTGRES: Embedded = &[
@@ -41,6 +46,11 @@ const POSTGRES: Embedded = &[
         2,
         "claim groups",
         include_str!("../../migrations/postgres/0002_claim_groups.sql"),
+    ),
+    (
+        3,
+        "delivery slots",
+        include_str!("../../migrations/postgres/0003_delivery_slots.sql"),
     ),
 ];
 

@@ -78,7 +78,16 @@ pub(crate) struct Resolved {
     policies: Option<Vec<String>>,
     /// Files matching the path globs (`None`: no path filter).
     files: Option<Vec<String>>,
+    /// Fingerprints the ids and id prefixes name (`None`: no id filter).
+    fingerprints: Option<Vec<String>>,
 }
+
+/// Ids one filter may name. An assignment of the whole backlog selects by policy or path.
+pub const MAX_IDS: usize = 10_000;
+
+/// Id prefixes looked up per statement: each is one `LIKE` in an `OR` chain, and SQLite parses
+/// such a chain as a tree no deeper than 1,000.
+const IDS_PER_LOOKUP: usize = 250;
 
 fn has_glob_chars(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
@@ -121,6 +130,9 @@ fn check_ids(ids: &[String]) -> Result<(), StoreError> {
 pub(crate) async fn resolve(tx: &mut Tx, filter: &Filter) -> Result<Resolved, StoreError> {
     check_ids(&filter.ids)?;
     let mut resolved = Resolved::default();
+    if !filter.ids.is_empty() {
+        resolved.fingerprints = Some(fingerprints_of(tx, &filter.ids).await?);
+    }
     if !filter.frameworks.is_empty() {
         let rows = tx
             .fetch_map(
@@ -158,25 +170,32 @@ pub(crate) async fn resolve(tx: &mut Tx, filter: &Filter) -> Result<Resolved, St
             .await?;
         resolved.files = Some(files.into_iter().filter(|f| globs.is_match(f)).collect());
     }
+    let listed = [&resolved.policies, &resolved.files, &resolved.fingerprints]
+        .iter()
+        .filter_map(|list| list.as_ref().map(Vec::len))
+        .sum::<usize>();
+    if listed + 100 > tx.dialect().max_params() {
+        return Err(StoreError::Invalid(format!(
+            "the selection lists {listed} policies, files and ids, more than one statement can \
+             carry: narrow it or split it"
+        )));
+    }
     Ok(resolved)
 }
 
-/// Append the filter's conditions (on `v`), starting with `1 = 1`.
-pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) {
-    sql.push("1 = 1");
-    if !filter.repositories.is_empty() {
-        let mut urls: Vec<String> = Vec::new();
-        for repo in &filter.repositories {
-            urls.push(repo.clone());
-            urls.push(normalize_remote(repo));
-        }
-        sql.push(" AND v.repo_id IN (SELECT id FROM repositories WHERE url IN ")
-            .bind_list(urls)
-            .push(")");
+/// The fingerprints that ids (full, or prefixes of at least 6 hex digits) name.
+async fn fingerprints_of(tx: &mut Tx, ids: &[String]) -> Result<Vec<String>, StoreError> {
+    if ids.len() > MAX_IDS {
+        return Err(StoreError::Invalid(format!(
+            "{} ids in one selection; at most {MAX_IDS} (select by policy, path or framework \
+             for more)",
+            ids.len()
+        )));
     }
-    if !filter.ids.is_empty() {
-        sql.push(" AND (");
-        for (i, id) in filter.ids.iter().enumerate() {
+    let mut found = BTreeSet::new();
+    for chunk in ids.chunks(IDS_PER_LOOKUP) {
+        let mut sql = Sql::new("SELECT fingerprint FROM violations v WHERE ");
+        for (i, id) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(" OR ");
             }
@@ -189,7 +208,24 @@ pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) 
                     .push(" ESCAPE '\\'");
             }
         }
-        sql.push(")");
+        found.extend(tx.fetch_map(&sql, |r| r.text("fingerprint")).await?);
+    }
+    Ok(found.into_iter().collect())
+}
+
+/// Append the filter's conditions (on `v`), starting with `1 = 1`; `resolved` is what
+/// [`resolve`] made of the same filter (ids, frameworks and paths are conditions only through it).
+pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) {
+    sql.push("1 = 1");
+    if !filter.repositories.is_empty() {
+        let mut urls: Vec<String> = Vec::new();
+        for repo in &filter.repositories {
+            urls.push(repo.clone());
+            urls.push(normalize_remote(repo));
+        }
+        sql.push(" AND v.repo_id IN (SELECT id FROM repositories WHERE url IN ")
+            .bind_list(urls)
+            .push(")");
     }
     if !filter.policies.is_empty() {
         sql.push(" AND v.policy IN ")
@@ -214,6 +250,7 @@ pub(crate) fn write_filter(sql: &mut Sql, filter: &Filter, resolved: &Resolved) 
     for (column, list) in [
         ("v.policy", &resolved.policies),
         ("v.file", &resolved.files),
+        ("v.fingerprint", &resolved.fingerprints),
     ] {
         match list {
             None => {}

@@ -13,10 +13,11 @@ use super::prs::{PrRecord, PrState, Settlement};
 use super::queue::{ClaimScope, Completion, Lease, Queue, Retry, WorkItem};
 use super::record::{RecordInput, RecordSummary};
 use super::select::{Filter, Page, ViolationPage};
+use super::slots::SlotKind;
 use super::stats::{PrSummary, QueueStats};
 use super::status::{StatusBy, StatusReport};
 use super::types::{Event, Priority, Status};
-use super::{bulk, lease, prs, record, stats, status};
+use super::{bulk, lease, prs, record, slots, stats, status};
 
 /// A violation store on SQLite or PostgreSQL. Cheap to clone: clones share the pool.
 #[derive(Debug, Clone)]
@@ -48,6 +49,21 @@ impl Store {
     /// Close the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.db.close().await;
+    }
+
+    /// Take one slot of an hourly delivery budget (`prs_per_hour`, `commits_per_hour`) that
+    /// every run and replica on this store shares: `None` when taken, else the instant
+    /// (milliseconds) a slot frees. `outside`: pull requests the forge reports opened in the
+    /// last hour, by branch, which count too.
+    pub async fn take_delivery_slot(
+        &self,
+        repository: &str,
+        kind: SlotKind,
+        key: &str,
+        per_hour: u32,
+        outside: &[(String, i64)],
+    ) -> Result<Option<i64>, StoreError> {
+        slots::take(&self.db, repository, kind, key, per_hour, outside).await
     }
 
     /// The pull requests of a repository (its normalised URL) in `state`, each with the

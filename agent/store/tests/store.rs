@@ -304,6 +304,42 @@ async fn assign_selects_by_every_filter(b: &Backend) {
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
 }
 
+/// A selection of thousands of ids (an API client pasting a report's ids) is applied in full;
+/// one past the cap is a clear error, never a store failure.
+async fn thousands_of_ids_in_one_selection(b: &Backend) {
+    let store = &b.store;
+    let repo = repository("infra");
+    record(store, &repo, 0..2_500).await;
+    let mut wanted: Vec<String> = (0..2_000).map(|i| fp(i)[..12].to_string()).collect();
+    wanted.extend((2_000..2_100).map(fp));
+    let assigned = store
+        .assign(
+            &Filter {
+                ids: wanted,
+                ..Filter::default()
+            },
+            None,
+            AGENT,
+            "api",
+        )
+        .await
+        .unwrap();
+    assert_eq!(assigned, 2_100);
+    assert_eq!(status_of(store, 1_999).await, Status::Assigned);
+    assert_eq!(status_of(store, 2_200).await, Status::Open);
+    let too_many = Filter {
+        ids: (0..remedy_store::MAX_IDS + 1)
+            .map(|i| format!("{i:06x}"))
+            .collect(),
+        ..Filter::default()
+    };
+    let err = store
+        .assign(&too_many, None, AGENT, "api")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+}
+
 async fn priority_and_assignee_in_bulk(b: &Backend) {
     let store = &b.store;
     record(store, &repository("infra"), 0..20).await;
@@ -1210,6 +1246,7 @@ suite!(
     record_resolves_only_what_was_audited,
     record_in_batches_and_again,
     assign_selects_by_every_filter,
+    thousands_of_ids_in_one_selection,
     priority_and_assignee_in_bulk,
     claims_follow_priority_then_severity_then_age,
     claims_can_be_scoped,
