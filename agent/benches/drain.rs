@@ -229,7 +229,6 @@ fn main() {
             settings: delivery.clone(),
             github: github_settings.clone(),
             data_dir: dir.path().join("data"),
-            config_dir: None,
             token: Some(Token::new("bench-token".into())),
             store: Some((store.clone(), repository.url.clone())),
             clock: Clock::system(),

@@ -16,7 +16,7 @@ use crate::enforcement::{Enforcement, Level};
 use crate::project;
 
 /// Files larger than this are generated or vendored, not hand-written programs.
-const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A diagnostic with the file it is about.
 #[derive(Debug, Clone, Serialize)]
@@ -124,10 +124,10 @@ impl AuditReport {
         }
     }
 
-    /// Files of the audited revision that are not text remedy can read (not UTF-8): an error
-    /// each, and their violations are not resolved when the audit is recorded.
-    pub fn mark_unreadable(&mut self, files: Vec<String>) {
-        for file in files {
+    /// Files of the audited revision remedy could not read (not UTF-8, too large), each with
+    /// why: an error each, and their violations are not resolved when the audit is recorded.
+    pub fn mark_unreadable(&mut self, files: Vec<(String, String)>) {
+        for (file, why) in files {
             self.summary.files_with_errors += 1;
             self.diagnostics.push(FileDiagnostic {
                 file: file.clone(),
@@ -135,8 +135,7 @@ impl AuditReport {
                     level: DiagnosticLevel::Error,
                     line: 1,
                     column: 1,
-                    message: "not UTF-8 text: not audited, and its violations stay as they were"
-                        .into(),
+                    message: format!("{why}: not audited, and its violations stay as they were"),
                 },
             });
             self.files_in_error.push(file);

@@ -1,13 +1,18 @@
-//! `remedy.toml`: the team's settings for a repository.
+//! `remedy.toml`: the team's settings for a repository, and the operator's for the machine.
 //!
-//! The file sits at the repository root; remedy finds it by walking up from the audited path to
-//! the project root (the enclosing git work tree), or takes `--config FILE`. Every section is
-//! optional and every key has a default, so a repository without the file behaves as documented
-//! in the README. Unknown keys are an error that names the key, the file and the line: a typo
-//! must not silently turn a gate off.
+//! The repository's file sits at its root; remedy finds it by walking up from the audited path
+//! to the project root (the enclosing git work tree). The operator's file is `--config FILE`
+//! (used alone) or `remedy.toml` in the user's config directory, whose sections replace the
+//! repository's sections of the same name. Every section is optional and every key has a
+//! default. Unknown keys are an error that names the key, the file and the line: a typo must not
+//! silently turn a gate off.
 //!
-//! Sections are independent structs; a later section (store, llm, delivery) is one more field on
-//! [`Config`] and one more struct here.
+//! Whoever commits to a repository is not trusted with the machine that audits it: the keys of
+//! [`OPERATOR_KEYS`] (where secrets are sent, what the daemon serves) are refused in the
+//! repository's file, and every path it names must resolve inside the repository.
+//!
+//! Sections are independent structs; a later section is one more field on [`Config`] and one
+//! more struct here.
 
 use std::path::{Path, PathBuf};
 
@@ -56,7 +61,22 @@ pub struct Config {
     /// Where the settings were read from; `None` when no file was found.
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// The repository `[policies] dirs` came from, when they came from its own file: every
+    /// policy file read under them must be inside it.
+    #[serde(skip)]
+    pub policies_confined_to: Option<PathBuf>,
 }
+
+/// Keys only the operator sets, with where to set them instead: each chooses where a secret is
+/// sent or what the machine serves, so a repository's own `remedy.toml` naming one is refused.
+pub const OPERATOR_KEYS: &[(&str, &str, &str)] = &[
+    ("llm", "base_url", "--llm-base-url or REMEDY_LLM_BASE_URL"),
+    ("llm", "prompts_dir", "--llm-prompts-dir"),
+    ("github", "api_url", "--github-api-url or GITHUB_API_URL"),
+    ("daemon", "listen", "--listen"),
+    ("daemon", "hosts", "--api-host"),
+    ("daemon", "read_token", "--read-token"),
+];
 
 /// `[policies]`
 #[derive(Debug, Clone, Deserialize)]
@@ -185,6 +205,25 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    #[error(
+        "{}:{line}: `{key}` is not read from a repository's own remedy.toml (it decides where \
+         secrets go or what this machine serves): set it with {instead}, or in the operator's \
+         file (--config FILE, or remedy/remedy.toml in the user's config directory)",
+        .path.display()
+    )]
+    OperatorOnly {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        instead: &'static str,
+    },
+    #[error("{}: `{key}` names {}, which {reason}", .path.display(), .named.display())]
+    OutsideRepository {
+        path: PathBuf,
+        key: String,
+        named: PathBuf,
+        reason: String,
+    },
 }
 
 impl Config {
@@ -197,39 +236,134 @@ impl Config {
     }
 
     /// The settings for a run over `start`: the nearest `remedy.toml` between `start` and the
-    /// project root, or the defaults when there is none.
+    /// project root, with the sections of the operator's own file (in the user's config
+    /// directory) in place of the repository's, or the defaults when there is neither.
     ///
-    /// That file belongs to the repository, and whoever commits to it is not trusted to choose
-    /// what runs on the machine that audits or fixes it: its `[gate] validate` commands are
-    /// ignored (with a warning); the operator gives them with `--validate` or `--config`.
+    /// The repository's file belongs to whoever commits to it, who is not trusted to choose
+    /// what runs on the machine that audits or fixes it, nor where its secrets go: see
+    /// [`Config::load_repository`].
     pub fn discover(start: &Path) -> Result<Self, ConfigError> {
-        match find(start) {
-            Some(path) => {
-                let mut config = Self::load(&path)?;
-                if let Some(commands) = config.gate.validate.take()
-                    && !commands.is_empty()
-                {
-                    tracing::warn!(
-                        config = %path.display(),
-                        "ignoring [gate] validate from the repository's own remedy.toml: \
-                         the commands that run on this machine come from --validate or --config"
-                    );
-                }
-                Ok(config)
+        let operator = user_config_file().filter(|p| p.is_file());
+        Self::discover_with(start, operator.as_deref())
+    }
+
+    /// [`Config::discover`] with the operator's file given.
+    pub fn discover_with(start: &Path, operator: Option<&Path>) -> Result<Self, ConfigError> {
+        let repository = match find(start) {
+            Some(path) => Some(Self::load_repository(&path, &project::root_of(start))?),
+            None => None,
+        };
+        let Some(operator) = operator else {
+            return Ok(repository.unwrap_or_default());
+        };
+        let (mine, sections) = Self::load_with_sections(operator)?;
+        let Some(mut config) = repository else {
+            return Ok(mine);
+        };
+        for section in &sections {
+            config.take_section(section, &mine);
+        }
+        tracing::debug!(
+            operator = %operator.display(),
+            sections = ?sections,
+            "the operator's sections replace the repository's"
+        );
+        Ok(config)
+    }
+
+    /// A `remedy.toml` found in the repository at `root`: keys of [`OPERATOR_KEYS`] are refused
+    /// (the error names the key and where to set it), `[gate] validate` is ignored with a
+    /// warning (the operator gives the commands that run, with `--validate` or `--config`), and
+    /// every path it names must resolve, symlinks followed, inside the repository.
+    pub fn load_repository(path: &Path, root: &Path) -> Result<Self, ConfigError> {
+        let text = read(path)?;
+        refuse_operator_keys(&text, path)?;
+        let mut config = Self::parse(&text, path)?;
+        config.source = Some(path.to_path_buf());
+        config.resolve_paths();
+        if let Some(commands) = config.gate.validate.take()
+            && !commands.is_empty()
+        {
+            tracing::warn!(
+                config = %path.display(),
+                "ignoring [gate] validate from the repository's own remedy.toml: \
+                 the commands that run on this machine come from --validate or --config"
+            );
+        }
+        let inside = |key: &str, named: &Path| -> Result<(), ConfigError> {
+            match inside_repository(named, root) {
+                Ok(()) => Ok(()),
+                Err(reason) => Err(ConfigError::OutsideRepository {
+                    path: path.to_path_buf(),
+                    key: key.to_string(),
+                    named: named.to_path_buf(),
+                    reason,
+                }),
             }
-            None => Ok(Self::default()),
+        };
+        for dir in &config.policies.dirs {
+            inside("policies.dirs", dir)?;
+        }
+        if let Some(template) = &config.delivery.template {
+            inside("delivery.template", template)?;
+        }
+        config.policies_confined_to = Some(root.to_path_buf());
+        Ok(config)
+    }
+
+    /// Read one file (`--config FILE`): the operator's, trusted with every key.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        Ok(Self::load_with_sections(path)?.0)
+    }
+
+    /// [`Config::load`], with the names of the sections the file has.
+    fn load_with_sections(path: &Path) -> Result<(Self, Vec<String>), ConfigError> {
+        let text = read(path)?;
+        let mut config = Self::parse(&text, path)?;
+        config.source = Some(path.to_path_buf());
+        config.resolve_paths();
+        let sections = toml::from_str::<toml::Table>(&text)
+            .map(|table| table.keys().cloned().collect())
+            .unwrap_or_default();
+        Ok((config, sections))
+    }
+
+    /// Paths in the file are relative to it; from here on they are absolute, so that sections
+    /// of two files can be combined.
+    fn resolve_paths(&mut self) {
+        let Some(base) = self.source.as_deref().and_then(Path::parent) else {
+            return;
+        };
+        let base = project::absolute(base);
+        for dir in &mut self.policies.dirs {
+            *dir = base.join(&*dir);
+        }
+        if let Some(template) = &mut self.delivery.template {
+            *template = base.join(&*template);
+        }
+        if let Some(prompts) = &mut self.llm.prompts_dir {
+            *prompts = base.join(&*prompts);
         }
     }
 
-    /// Read one file (`--config FILE`).
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let mut config = Self::parse(&text, path)?;
-        config.source = Some(path.to_path_buf());
-        Ok(config)
+    /// Replace one section with `other`'s.
+    fn take_section(&mut self, section: &str, other: &Self) {
+        match section {
+            "policies" => {
+                self.policies = other.policies.clone();
+                self.policies_confined_to = None;
+            }
+            "check" => self.check = other.check.clone(),
+            "enforcement" => self.enforcement = other.enforcement.clone(),
+            "llm" => self.llm = other.llm.clone(),
+            "daemon" => self.daemon = other.daemon.clone(),
+            "values" => self.values = other.values.clone(),
+            "delivery" => self.delivery = other.delivery.clone(),
+            "github" => self.github = other.github.clone(),
+            "gate" => self.gate = other.gate.clone(),
+            // `parse` accepted the file, so every top-level key is a field above.
+            _ => {}
+        }
     }
 
     /// Parse settings; `path` is what errors call the file.
@@ -254,14 +388,69 @@ impl Config {
             .map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
     }
 
-    /// `[policies].dirs`, resolved against the config file's directory.
+    /// `[policies].dirs`, absolute.
     pub fn policy_dirs(&self) -> Vec<PathBuf> {
-        let base = self
-            .source
-            .as_deref()
-            .and_then(Path::parent)
-            .unwrap_or(Path::new(""));
-        self.policies.dirs.iter().map(|d| base.join(d)).collect()
+        self.policies.dirs.clone()
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The operator's own file: `$XDG_CONFIG_HOME/remedy/remedy.toml`, else
+/// `$HOME/.config/remedy/remedy.toml`.
+pub fn user_config_file() -> Option<PathBuf> {
+    let non_empty = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty());
+    let dir = non_empty("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    Some(dir.join("remedy").join(FILE_NAME))
+}
+
+/// The first key of [`OPERATOR_KEYS`] the text sets, as an error naming its line.
+fn refuse_operator_keys(text: &str, path: &Path) -> Result<(), ConfigError> {
+    // A file that does not parse is reported by `parse` with its own line.
+    let Ok(table) = toml::de::DeTable::parse(text) else {
+        return Ok(());
+    };
+    for (section, key, instead) in OPERATOR_KEYS {
+        let value = table
+            .get_ref()
+            .get(*section)
+            .and_then(|v| v.get_ref().as_table())
+            .and_then(|t| t.get(*key));
+        if let Some(value) = value {
+            let (line, _) = line_column(text, value.span().start);
+            return Err(ConfigError::OperatorOnly {
+                path: path.to_path_buf(),
+                line,
+                key: format!("{section}.{key}"),
+                instead,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `named` (absolute) resolves, symlinks followed, inside `root`.
+fn inside_repository(named: &Path, root: &Path) -> Result<(), String> {
+    let real = named
+        .canonicalize()
+        .map_err(|e| format!("cannot be resolved: {e}"))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| format!("the repository cannot be resolved: {e}"))?;
+    if real.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(format!(
+            "resolves to {}, outside the repository",
+            real.display()
+        ))
     }
 }
 
@@ -365,5 +554,103 @@ mod tests {
             found.source.as_deref(),
             Some(repo.join(FILE_NAME).as_path())
         );
+    }
+
+    /// A repository with a hostile remedy.toml: every key that would send a secret elsewhere or
+    /// open the daemon is refused by name and line; paths it names must stay inside it.
+    #[test]
+    fn a_repository_file_cannot_choose_secret_endpoints_or_paths_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        for (text, key, line) in [
+            (
+                "[llm]\nmodel = \"m\"\nbase_url = \"http://evil.example/v1\"\n",
+                "llm.base_url",
+                3,
+            ),
+            (
+                "[github]\napi_url = \"http://evil.example\"\n",
+                "github.api_url",
+                2,
+            ),
+            ("[llm]\nprompts_dir = \"/etc\"\n", "llm.prompts_dir", 2),
+            ("[daemon]\nlisten = \"0.0.0.0:80\"\n", "daemon.listen", 2),
+            ("[daemon]\nhosts = [\"evil.example\"]\n", "daemon.hosts", 2),
+        ] {
+            std::fs::write(repo.join(FILE_NAME), text).unwrap();
+            let err = Config::discover_with(&repo, None).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("{FILE_NAME}:{line}: `{key}`")),
+                "{err}"
+            );
+            assert!(err.contains("--config"), "{err}");
+        }
+        // The same keys from the operator's file are taken.
+        let operator = dir.path().join("operator.toml");
+        std::fs::write(
+            &operator,
+            "[github]\napi_url = \"https://ghe.example/api/v3\"\n[llm]\nbase_url = \"https://llm.example/v1\"\nmodel = \"m\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            repo.join(FILE_NAME),
+            "[check]\nfail_on = \"high\"\n[llm]\nmodel = \"theirs\"\n",
+        )
+        .unwrap();
+        let both = Config::discover_with(&repo, Some(&operator)).unwrap();
+        assert_eq!(
+            both.check.fail_on,
+            Severity::High,
+            "the repository's own sections stay"
+        );
+        assert_eq!(
+            both.github.api_url.as_deref(),
+            Some("https://ghe.example/api/v3")
+        );
+        assert_eq!(
+            both.llm.model.as_deref(),
+            Some("m"),
+            "the operator's section replaces"
+        );
+        assert_eq!(
+            Config::load(&operator).unwrap().llm.model.as_deref(),
+            Some("m")
+        );
+
+        // Paths: inside is fine, outside (directly or through a symlink) is refused.
+        std::fs::create_dir_all(repo.join("policies")).unwrap();
+        std::fs::write(repo.join("pr.md"), "{{title}}").unwrap();
+        std::fs::write(
+            repo.join(FILE_NAME),
+            "[policies]\ndirs = [\"policies\"]\n[delivery]\ntemplate = \"pr.md\"\n",
+        )
+        .unwrap();
+        let inside = Config::discover_with(&repo, None).unwrap();
+        assert_eq!(inside.policy_dirs(), vec![repo.join("policies")]);
+        assert_eq!(inside.delivery.template, Some(repo.join("pr.md")));
+        assert_eq!(inside.policies_confined_to.as_deref(), Some(repo.as_path()));
+        std::fs::write(dir.path().join("secret"), "token").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("secret"), repo.join("link.md")).unwrap();
+        for (text, key) in [
+            (
+                "[delivery]\ntemplate = \"../secret\"\n",
+                "delivery.template",
+            ),
+            ("[delivery]\ntemplate = \"link.md\"\n", "delivery.template"),
+            (
+                "[delivery]\ntemplate = \"/etc/hostname\"\n",
+                "delivery.template",
+            ),
+            ("[policies]\ndirs = [\"..\"]\n", "policies.dirs"),
+        ] {
+            std::fs::write(repo.join(FILE_NAME), text).unwrap();
+            let err = Config::discover_with(&repo, None).unwrap_err().to_string();
+            assert!(err.contains(&format!("`{key}`")), "{err}");
+            assert!(
+                err.contains("outside the repository") || err.contains("cannot be resolved"),
+                "{err}"
+            );
+        }
     }
 }

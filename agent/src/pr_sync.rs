@@ -9,6 +9,7 @@
 //!   alone and an event says why); a branch that merges cleanly is left as it is.
 
 use remedy_guardrails::Evaluator;
+use remedy_source::DiagnosticLevel;
 use std::path::Path;
 
 use remedy_deliver::forge::ForgeDelivery;
@@ -147,19 +148,35 @@ impl PrSync<'_> {
                 let mut evaluator = Evaluator::new(self.remediator.policies);
                 let mut settlements = Vec::new();
                 for v in &pr.violations {
-                    let still = repo
-                        .read(base, &v.file)
-                        .map_err(d)?
-                        .zip(Language::from_path(Path::new(&v.file)))
-                        .is_some_and(|(text, language)| {
-                            evaluator
-                                .audit_source(&v.file, language, &text)
+                    let text = repo.read(base, &v.file).map_err(d)?;
+                    let language = Language::from_path(Path::new(&v.file));
+                    // Unreadable means unknown: a file that is not text or does not parse
+                    // resolves nothing; a person looks.
+                    let verdict = match (text, language) {
+                        (Some(text), Some(language)) => {
+                            let audit = evaluator.audit_source(&v.file, language, &text);
+                            if audit
                                 .violations
                                 .iter()
                                 .any(|f| f.fingerprint == v.fingerprint)
-                        });
-                    settlements.push(if still {
-                        Settlement {
+                            {
+                                Some(true)
+                            } else if audit
+                                .diagnostics
+                                .iter()
+                                .any(|d| d.level == DiagnosticLevel::Error)
+                            {
+                                None
+                            } else {
+                                Some(false)
+                            }
+                        }
+                        (None, _) if repo.exists(base, &v.file).map_err(d)? => None,
+                        // Gone from the base, or no longer a program file.
+                        _ => Some(false),
+                    };
+                    settlements.push(match verdict {
+                        Some(true) => Settlement {
                             fingerprint: v.fingerprint.clone(),
                             to: Status::Open,
                             reason: format!(
@@ -167,13 +184,23 @@ impl PrSync<'_> {
                                 v.policy,
                                 delivery.base_name()
                             ),
-                        }
-                    } else {
-                        Settlement {
+                        },
+                        Some(false) => Settlement {
                             fingerprint: v.fingerprint.clone(),
                             to: Status::Resolved,
                             reason: format!("fixed by pull request #{number} (merged)"),
-                        }
+                        },
+                        None => Settlement {
+                            fingerprint: v.fingerprint.clone(),
+                            to: Status::NeedsHuman,
+                            reason: format!(
+                                "pull request #{number} was merged, but {} on {} cannot be \
+                                 read or fully parsed: remedy cannot tell whether {} is fixed",
+                                v.file,
+                                delivery.base_name(),
+                                v.policy
+                            ),
+                        },
                     });
                 }
                 store

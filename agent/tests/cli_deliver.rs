@@ -311,3 +311,165 @@ fn local_mode_fills_a_branch_then_the_next_and_a_rerun_ends() {
     let on_origin = git(&work, &["ls-remote", &url, "refs/heads/remedy/*"]);
     assert_eq!(on_origin.lines().count(), 2, "{on_origin}");
 }
+
+/// A remedy.toml committed by an attacker names where the GitHub token and the LLM key would
+/// go, and a file outside the repository as the pull-request template: remedy refuses each by
+/// key before any request, and the servers it names hear nothing.
+#[test]
+fn a_hostile_remedy_toml_sends_no_secret_and_reads_nothing_outside() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, work) = origin_and_work(dir.path(), &[("infra/index.ts", APP)]);
+    let github = GitHubDouble::start();
+    let llm = remedy_eval::scripted_llm::ScriptedLlm::start(Vec::new());
+    let store = format!("sqlite://{}", dir.path().join("remedy.db").display());
+    std::fs::write(dir.path().join("secret.txt"), "AKIA-not-for-a-pull-request").unwrap();
+    let remedy = |args: &[&str]| {
+        remedy_tests::cli::remedy(&work)
+            .env("REMEDY_STORE", &store)
+            .env("REMEDY_DATA_DIR", dir.path().join("data"))
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("REMEDY_LLM_API_KEY", "sk-hostile-test")
+            .args(args)
+            .assert()
+    };
+    remedy(&["audit", ".", "--record"]).success();
+    remedy(&["assign", "--all"]).success();
+    for (config, key) in [
+        (
+            format!(
+                "[github]\napi_url = \"{}\"\nrepo = \"acme/infra\"\n",
+                github.url()
+            ),
+            "github.api_url",
+        ),
+        (
+            format!("[llm]\nbase_url = \"{}\"\nmodel = \"m\"\n", llm.base_url()),
+            "llm.base_url",
+        ),
+        (
+            "[delivery]\ntemplate = \"../../secret.txt\"\n".to_string(),
+            "delivery.template",
+        ),
+    ] {
+        std::fs::write(work.join("remedy.toml"), &config).unwrap();
+        remedy(&["fix", "--all", "--deliver", "github", "--provider", "auto"])
+            .code(2)
+            .stderr(predicates::str::contains(format!("`{key}`")));
+    }
+    assert!(
+        github.requests().is_empty(),
+        "the forge named by the repository was reached"
+    );
+    assert!(
+        llm.requests().is_empty(),
+        "the LLM named by the repository was reached"
+    );
+
+    // The operator names the same double: requests go there, with the token.
+    std::fs::write(
+        work.join("remedy.toml"),
+        "[github]\nrepo = \"acme/infra\"\n",
+    )
+    .unwrap();
+    let operator = dir.path().join("operator.toml");
+    std::fs::write(
+        &operator,
+        format!(
+            "[github]\napi_url = \"{}\"\nrepo = \"acme/infra\"\n",
+            github.url()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("xdg/remedy")).unwrap();
+    std::fs::rename(&operator, dir.path().join("xdg/remedy/remedy.toml")).unwrap();
+    remedy_tests::cli::remedy(&work)
+        .env("REMEDY_STORE", &store)
+        .env("REMEDY_DATA_DIR", dir.path().join("data"))
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+        .args(["fix", "--all", "--deliver", "github"])
+        .assert()
+        .success();
+    assert!(!github.pulls().is_empty());
+    for pull in github.pulls() {
+        assert!(!pull.body.contains("AKIA"), "{}", pull.body);
+    }
+}
+
+/// `prs_per_hour` holds across runs: a second run on the same store, and a run on a store of its
+/// own (another CI job), count the pull requests the first opened within the hour.
+#[test]
+fn two_runs_in_one_hour_open_no_more_than_prs_per_hour_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, work) = origin_and_work(dir.path(), &[("infra/index.ts", APP)]);
+    let github = GitHubDouble::start();
+    let run = |store: &str, args: &[&str]| {
+        let out = remedy_tests::cli::remedy(&work)
+            .env("REMEDY_STORE", store)
+            .env("REMEDY_DATA_DIR", dir.path().join("data"))
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", github.url())
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let fix = [
+        "fix",
+        "--deliver",
+        "github",
+        "--github-repo",
+        "acme/infra",
+        "--group-by",
+        "per-violation",
+        "--prs-per-hour",
+        "2",
+        "--format",
+        "json",
+    ];
+    let shared = format!("sqlite://{}", dir.path().join("shared.db").display());
+    run(&shared, &["audit", ".", "--record"]);
+    run(&shared, &["assign", "--all"]);
+    let first: Value = serde_json::from_str(&run(&shared, &fix)).unwrap();
+    let fixed = |results: &Value| {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["outcome"] == "fixed")
+            .count()
+    };
+    assert_eq!(fixed(&first), 2, "{first:#}");
+    assert!(
+        first.as_array().unwrap().len() > 2,
+        "more work than the budget: {first:#}"
+    );
+    assert_eq!(github.pulls().len(), 2);
+
+    // The same store: the hour's budget is spent. (The deferred work is handed out again at
+    // once, as a person re-assigning it would.)
+    run(&shared, &["unassign", "--all"]);
+    run(&shared, &["assign", "--all"]);
+    let second: Value = serde_json::from_str(&run(&shared, &fix)).unwrap();
+    assert_eq!(github.pulls().len(), 2, "{second:#}");
+    assert!(
+        second.as_array().unwrap().iter().any(|r| r["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("2 per hour"))),
+        "{second:#}"
+    );
+    // A store of its own: the forge's count of the hour holds it back.
+    let other = format!("sqlite://{}", dir.path().join("other.db").display());
+    run(&other, &["audit", ".", "--record"]);
+    run(&other, &["assign", "--all"]);
+    let third: Value = serde_json::from_str(&run(&other, &fix)).unwrap();
+    assert_eq!(github.pulls().len(), 2, "{third:#}");
+    assert!(
+        third.as_array().unwrap().iter().any(|r| r["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("2 per hour"))),
+        "{third:#}"
+    );
+}

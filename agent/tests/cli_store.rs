@@ -257,6 +257,16 @@ fn an_unreadable_file_resolves_nothing() {
         .args(["audit", "examples", "--record", "-q"])
         .assert()
         .success();
+    // The default store's directory keeps itself out of the user's `git status`.
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(p.dir.path())
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .output()
+        .unwrap();
+    let status = String::from_utf8(status.stdout).unwrap();
+    assert!(p.dir.path().join(".remedy/remedy.db").exists());
+    assert!(!status.contains(".remedy"), "{status}");
     let open_in = |file: &str| -> usize {
         p.json(&["violations", "--status", "open"])["violations"]
             .as_array()

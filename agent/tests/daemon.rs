@@ -72,6 +72,16 @@ fn api_assigns_workers_drain_metrics_agree_and_sigterm_exits() {
     // A page rebinding its own name to 127.0.0.1 is not answered.
     let (status, body) = http_as(port, "rebound.example:8080", "GET", "/v1/status", None);
     assert_eq!(status, 421, "{body}");
+    // Thousands of ids (a report pasted whole) are answered, never with a store failure.
+    let ids = |n: usize| {
+        let ids: Vec<String> = (0..n).map(|i| format!("\"{:08x}\"", i * 7919)).collect();
+        format!(r#"{{"id": [{}]}}"#, ids.join(","))
+    };
+    let (status, body) = http(port, "POST", "/v1/assignments", Some(&ids(2_000)));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(port, "POST", "/v1/assignments", Some(&ids(20_000)));
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("at most"), "{body}");
 
     // Assign through the API: two fixable policies and one that needs a person.
     let (status, body) = http(

@@ -10,6 +10,8 @@ pub enum PolicyError {
     },
     #[error("{}: no .rego files found", .0.display())]
     EmptyPack(PathBuf),
+    #[error("{}: not read as a policy pack: {reason}", .path.display())]
+    Unsafe { path: PathBuf, reason: String },
     #[error("{location}: invalid Rego: {message}")]
     Parse { location: String, message: String },
     #[error("{file}:{line}: invalid policy metadata: {message}")]

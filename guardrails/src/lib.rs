@@ -13,7 +13,7 @@ mod violation;
 
 pub use engine::{Evaluation, Evaluator, Finding};
 pub use error::{EvalError, PolicyError};
-pub use pack::{LoadOptions, PolicySet};
+pub use pack::{LoadOptions, PolicySet, RepositoryPacks};
 pub use policy::{Edit, Impact, ImpactKind, Policy, Remediation, RuleKind};
 pub use severity::Severity;
 pub use violation::{FileAudit, ResourceRef, Tally, Violation, fingerprint};

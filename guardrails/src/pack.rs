@@ -16,6 +16,16 @@ pub struct LoadOptions {
     pub builtin: bool,
     /// Directories (searched recursively) or single `.rego` files of the user's own packs.
     pub paths: Vec<PathBuf>,
+    /// Packs a repository's own configuration names: every directory and file read for them
+    /// must resolve, symlinks followed, inside the repository.
+    pub repository: Option<RepositoryPacks>,
+}
+
+/// Pack paths named by an untrusted repository, and the repository they must stay inside.
+#[derive(Debug, Clone)]
+pub struct RepositoryPacks {
+    pub root: PathBuf,
+    pub paths: Vec<PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -23,9 +33,15 @@ impl Default for LoadOptions {
         Self {
             builtin: true,
             paths: Vec::new(),
+            repository: None,
         }
     }
 }
+
+/// How deep a pack directory is searched, and how many files one pack may have: a pack is a
+/// few dozen files, and a directory a repository names must not make the audit read the disk.
+const MAX_PACK_DEPTH: usize = 16;
+const MAX_PACK_FILES: usize = 5_000;
 
 /// Every loaded policy and the prepared Rego engine that evaluates them.
 pub struct PolicySet {
@@ -59,7 +75,19 @@ impl PolicySet {
             );
         }
         for path in &options.paths {
-            sources.extend(read_user_pack(path)?);
+            sources.extend(read_user_pack(path, None)?);
+        }
+        if let Some(repository) = &options.repository {
+            let root = repository
+                .root
+                .canonicalize()
+                .map_err(|source| PolicyError::Read {
+                    path: repository.root.clone(),
+                    source,
+                })?;
+            for path in &repository.paths {
+                sources.extend(read_user_pack(path, Some(&root))?);
+            }
         }
         Self::from_sources(sources)
     }
@@ -253,20 +281,30 @@ fn package_reads(package: &str, packages: &BTreeMap<&str, Vec<&LoadedFile>>) -> 
     reads
 }
 
-fn read_user_pack(path: &Path) -> Result<Vec<(String, String)>, PolicyError> {
+/// The `.rego` files of one pack path; with `within`, each must resolve inside that directory.
+fn read_user_pack(
+    path: &Path,
+    within: Option<&Path>,
+) -> Result<Vec<(String, String)>, PolicyError> {
     let meta = std::fs::metadata(path).map_err(|source| PolicyError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut files = Vec::new();
+    let mut walk = Walk {
+        files: Vec::new(),
+        seen: std::collections::HashSet::new(),
+        within,
+    };
     if meta.is_file() {
-        files.push(path.to_path_buf());
+        walk.confine(path)?;
+        walk.files.push(path.to_path_buf());
     } else {
-        collect_rego(path, &mut files, &mut std::collections::HashSet::new())?;
-        if files.is_empty() {
+        walk.collect(path, 0)?;
+        if walk.files.is_empty() {
             return Err(PolicyError::EmptyPack(path.to_path_buf()));
         }
     }
+    let mut files = walk.files;
     files.sort();
     files
         .into_iter()
@@ -280,35 +318,68 @@ fn read_user_pack(path: &Path) -> Result<Vec<(String, String)>, PolicyError> {
         .collect()
 }
 
-/// The `.rego` files under `dir`. A policy directory may come from a repository's own
-/// configuration, so a symlink loop in it must not hang the audit: each directory is read once,
-/// by where it really is.
-fn collect_rego(
-    dir: &Path,
-    files: &mut Vec<PathBuf>,
-    seen: &mut std::collections::HashSet<PathBuf>,
-) -> Result<(), PolicyError> {
-    let real = dir.canonicalize().map_err(|source| PolicyError::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    if !seen.insert(real) {
-        tracing::warn!(dir = %dir.display(), "policy directory already read (a symlink loop?)");
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_rego(&path, files, seen)?;
-        } else if path.extension().is_some_and(|e| e == "rego")
-            && !path.to_string_lossy().ends_with("_test.rego")
-        {
-            files.push(path);
+/// A search of a pack directory. A policy directory may come from a repository's own
+/// configuration, so a symlink loop in it must not hang the audit (each directory is read once,
+/// by where it really is), its depth and size are capped, and with `within` nothing outside the
+/// repository is read.
+struct Walk<'a> {
+    files: Vec<PathBuf>,
+    seen: std::collections::HashSet<PathBuf>,
+    within: Option<&'a Path>,
+}
+
+impl Walk<'_> {
+    /// Where `path` really is, refused when it leaves `within`.
+    fn confine(&self, path: &Path) -> Result<PathBuf, PolicyError> {
+        let real = path.canonicalize().map_err(|source| PolicyError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        match self.within {
+            Some(root) if !real.starts_with(root) => Err(PolicyError::Unsafe {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "resolves to {}, outside the repository that names it",
+                    real.display()
+                ),
+            }),
+            _ => Ok(real),
         }
     }
-    Ok(())
+
+    fn collect(&mut self, dir: &Path, depth: usize) -> Result<(), PolicyError> {
+        if depth > MAX_PACK_DEPTH {
+            return Err(PolicyError::Unsafe {
+                path: dir.to_path_buf(),
+                reason: format!("more than {MAX_PACK_DEPTH} directories deep"),
+            });
+        }
+        let real = self.confine(dir)?;
+        if !self.seen.insert(real) {
+            tracing::warn!(dir = %dir.display(), "policy directory already read (a symlink loop?)");
+            return Ok(());
+        }
+        let entries = std::fs::read_dir(dir).map_err(|source| PolicyError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                self.collect(&path, depth + 1)?;
+            } else if path.extension().is_some_and(|e| e == "rego")
+                && !path.to_string_lossy().ends_with("_test.rego")
+            {
+                self.confine(&path)?;
+                if self.files.len() == MAX_PACK_FILES {
+                    return Err(PolicyError::Unsafe {
+                        path: dir.to_path_buf(),
+                        reason: format!("more than {MAX_PACK_FILES} policy files"),
+                    });
+                }
+                self.files.push(path);
+            }
+        }
+        Ok(())
+    }
 }

@@ -32,6 +32,7 @@ fn load(files: &[(&str, &str)]) -> Result<PolicySet, PolicyError> {
     PolicySet::load(&LoadOptions {
         builtin: false,
         paths: vec![dir.path().to_path_buf()],
+        repository: None,
     })
 }
 
@@ -79,6 +80,7 @@ fn missing_dir_is_an_error() {
     let err = PolicySet::load(&LoadOptions {
         builtin: false,
         paths: vec!["/no/such/policies".into()],
+        repository: None,
     })
     .err()
     .unwrap();
@@ -167,6 +169,7 @@ fn a_symlink_loop_under_a_policy_directory_is_read_once() {
         let loaded = PolicySet::load(&LoadOptions {
             builtin: false,
             paths: vec![path],
+            repository: None,
         })
         .map(|set| set.policies().len());
         let _ = done.send(loaded.map_err(|e| e.to_string()));
@@ -175,4 +178,70 @@ fn a_symlink_loop_under_a_policy_directory_is_read_once() {
         .recv_timeout(std::time::Duration::from_secs(20))
         .expect("loading a pack with a symlink loop must finish");
     assert_eq!(loaded, Ok(1));
+}
+
+/// Packs a repository's own configuration names are read inside that repository only: a
+/// symlink from the pack to a file or directory elsewhere is refused by name, and a directory
+/// nested without end stops at a depth cap.
+#[test]
+fn repository_packs_stay_inside_the_repository() {
+    use remedy_guardrails::RepositoryPacks;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let outside = dir.path().join("elsewhere");
+    std::fs::create_dir_all(repo.join("policies")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    let rego = "package team.s3\n\nimport rego.v1\n\ndeny contains msg if {\n\tinput.acl == \"public-read\"\n\tmsg := \"public\"\n}\n";
+    std::fs::write(repo.join("policies/s3.rego"), rego).unwrap();
+    let load = |paths: Vec<std::path::PathBuf>| {
+        PolicySet::load(&LoadOptions {
+            builtin: false,
+            paths: Vec::new(),
+            repository: Some(RepositoryPacks {
+                root: repo.clone(),
+                paths,
+            }),
+        })
+        .map(|set| set.policies().len())
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(load(vec![repo.join("policies")]), Ok(1));
+
+    std::fs::write(
+        outside.join("secret.rego"),
+        rego.replace("team.s3", "team.other"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.join("secret.rego"), repo.join("policies/link.rego"))
+        .unwrap();
+    let err = load(vec![repo.join("policies")]).unwrap_err();
+    assert!(
+        err.contains("link.rego") && err.contains("outside the repository"),
+        "{err}"
+    );
+    std::fs::remove_file(repo.join("policies/link.rego")).unwrap();
+
+    std::os::unix::fs::symlink(&outside, repo.join("policies/out")).unwrap();
+    let err = load(vec![repo.join("policies")]).unwrap_err();
+    assert!(err.contains("outside the repository"), "{err}");
+    let err = load(vec![outside.clone()]).unwrap_err();
+    assert!(err.contains("outside the repository"), "{err}");
+    std::fs::remove_file(repo.join("policies/out")).unwrap();
+
+    // The same directory given by the operator is read as given.
+    let operator = PolicySet::load(&LoadOptions {
+        builtin: false,
+        paths: vec![outside],
+        repository: None,
+    })
+    .map(|set| set.policies().len());
+    assert_eq!(operator.ok(), Some(1));
+
+    let mut deep = repo.join("policies");
+    for _ in 0..20 {
+        deep = deep.join("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    let err = load(vec![repo.join("policies")]).unwrap_err();
+    assert!(err.contains("directories deep"), "{err}");
 }

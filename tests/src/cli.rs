@@ -8,7 +8,8 @@ use std::process::Command;
 const SCRUBBED: [&str; 3] = ["GITHUB_TOKEN", "GITHUB_API_URL", "OPENAI_API_KEY"];
 
 /// The `remedy` binary of the package under test, run in `dir`: no colour, no log filter, and
-/// none of the environment's `REMEDY_*`, GitHub or LLM settings (a test sets what it needs).
+/// none of the environment's `REMEDY_*`, GitHub or LLM settings nor the user's own remedy
+/// config (a test sets what it needs).
 pub fn remedy(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("remedy").unwrap_or_else(|err| {
         panic!("the remedy binary is built with the package's integration tests: {err}")
@@ -26,7 +27,8 @@ pub fn remedy_process(bin: &Path, dir: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
-    cmd.env("NO_COLOR", "1");
+    cmd.env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", NO_USER_CONFIG);
     cmd
 }
 
@@ -36,8 +38,12 @@ fn scrub(cmd: &mut assert_cmd::Command) {
             cmd.env_remove(key);
         }
     }
-    cmd.env("NO_COLOR", "1");
+    cmd.env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", NO_USER_CONFIG);
 }
+
+/// Where the runs look for the operator's own config: nowhere that exists.
+const NO_USER_CONFIG: &str = "/nonexistent/remedy-tests";
 
 fn is_scrubbed(key: &str) -> bool {
     key.starts_with("REMEDY_") || SCRUBBED.contains(&key)

@@ -32,6 +32,8 @@ pub struct Pull {
     pub labels: Vec<String>,
     pub reviewers: Vec<String>,
     pub auto_merge: bool,
+    /// When it was opened, RFC 3339 (the machine's clock; [`GitHubDouble::edit`] changes it).
+    pub created_at: String,
 }
 
 /// One request the double received.
@@ -314,6 +316,7 @@ fn pull_json(p: &Pull) -> Json {
         "base": { "ref": p.base, "sha": "base" },
         "labels": p.labels.iter().map(|l| json!({"name": l})).collect::<Vec<_>>(),
         "requested_reviewers": p.reviewers.iter().map(|r| json!({"login": r})).collect::<Vec<_>>(),
+        "created_at": p.created_at,
     })
 }
 
@@ -389,6 +392,11 @@ async fn create_pull(State(shared): State<Shared>, axum::Json(body): axum::Json<
         labels: Vec::new(),
         reviewers: Vec::new(),
         auto_merge: false,
+        created_at: remedy_store::format_time(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        ),
     };
     let json = pull_json(&pull);
     inner.pulls.push(pull);

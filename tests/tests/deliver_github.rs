@@ -332,14 +332,14 @@ async fn once_a_person_commits_to_the_branch_remedy_leaves_it_alone() {
     // Even when the base moves under it and it conflicts, sync leaves it to alice.
     world.commit_on_main(
         "infra/index.ts",
-        &INDEX_TS.replace(
+        INDEX_TS.replace(
             "export const site",
             "// a change on main\nexport const site",
         ),
     );
     world.commit_on_main(
         "infra/index.ts",
-        &INDEX_TS.replacen("acl: \"public-read\"", "acl: \"log-delivery-write\"", 1),
+        INDEX_TS.replacen("acl: \"public-read\"", "acl: \"log-delivery-write\"", 1),
     );
     let synced = world.sync(&delivery).await;
     assert_eq!(synced[0].action.as_str(), "left_alone", "{synced:#?}");
@@ -386,6 +386,52 @@ async fn merged_pull_requests_resolve_after_the_base_is_audited_again() {
     assert_eq!(world.sync(&delivery).await.len(), 1);
 }
 
+/// Unreadable means unknown: a merged file that is no longer text, or no longer parses, on the
+/// base resolves nothing; the violation goes to a person saying why.
+#[tokio::test]
+async fn a_merged_file_that_cannot_be_read_resolves_nothing() {
+    let world = World::new().await;
+    world.assign(&[PUBLIC_READ], &[]).await;
+    let delivery = world.delivery(world.settings(), None);
+    world.run(&delivery).await;
+    let pulls = world.github.pulls();
+    let waiting = world.with_status(Status::PrOpen).await;
+    let file_of = |head: &str| {
+        waiting
+            .iter()
+            .find(|v| v.pr.as_ref().is_some_and(|p| p.branch == head))
+            .unwrap()
+            .file
+            .clone()
+    };
+    for (pull, damage) in [
+        (&pulls[0], b"\n// caf\xe9\n".as_slice()),
+        (&pulls[1], b"\nexport const = ;\n".as_slice()),
+    ] {
+        world.merge_on_remote(&pull.head);
+        world.github.merge(pull.number);
+        let file = file_of(&pull.head);
+        let mut text = world.show("main", &file).into_bytes();
+        text.extend_from_slice(damage);
+        world.commit_on_main(&file, text);
+    }
+    let synced = world.sync(&delivery).await;
+    for pull in &pulls[..2] {
+        let s = synced.iter().find(|s| s.branch == pull.head).unwrap();
+        assert_eq!(s.violations[0].status, Status::NeedsHuman, "{synced:#?}");
+    }
+    assert!(world.with_status(Status::Resolved).await.is_empty());
+    let human = world.with_status(Status::NeedsHuman).await;
+    assert_eq!(human.len(), 2);
+    assert!(
+        human.iter().all(|v| v
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("cannot be read or fully parsed"))),
+        "{human:#?}"
+    );
+}
+
 #[tokio::test]
 async fn a_conflicting_base_is_redone_and_force_pushed() {
     let world = World::new().await;
@@ -415,7 +461,7 @@ async fn a_conflicting_base_is_redone_and_force_pushed() {
 }
 
 #[tokio::test]
-async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
+async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_hour_is_over() {
     let world = World::new().await;
     let mut settings = world.settings();
     settings.prs_per_hour = 2;
@@ -449,7 +495,10 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
         "not before the next slot"
     );
 
-    // Half an hour later, one more slot.
+    // Half an hour later the two are still within the hour.
+    world.clock.advance(Duration::from_secs(30 * 60));
+    assert!(world.run(&delivery).await.is_empty(), "not within the hour");
+    // An hour after they opened, the whole budget is back.
     world.clock.advance(Duration::from_secs(30 * 60 + 1));
     let processed = world.run(&delivery).await;
     assert_eq!(
@@ -457,10 +506,10 @@ async fn prs_per_hour_opens_two_and_defers_the_rest_until_the_next_slot() {
             .iter()
             .filter(|p| p.outcome.label() == "fixed")
             .count(),
-        1,
+        2,
         "{processed:#?}"
     );
-    assert_eq!(world.github.pulls().len(), 3);
+    assert_eq!(world.github.pulls().len(), 4);
 }
 
 #[tokio::test]

@@ -91,9 +91,9 @@ impl Batch {
     }
 
     /// Take one commit from the hourly budget before making a fix.
-    pub fn reserve(&self) -> Result<(), Deferred> {
+    pub async fn reserve(&self) -> Result<(), Deferred> {
         match &self.limits {
-            Some(limits) => limits.take_commit(),
+            Some(limits) => limits.take_commit().await,
             None => Ok(()),
         }
     }
@@ -101,10 +101,10 @@ impl Batch {
     /// Take the slot a new pull request needs (`max_open_prs`, `prs_per_hour`), once, before
     /// the batch's first fix: a group with nothing to deliver (its violations all go to a
     /// person) never takes one, so it neither waits on the limits nor spends them.
-    pub fn open_slot(&mut self) -> Result<(), Deferred> {
+    pub async fn open_slot(&mut self) -> Result<(), Deferred> {
         if self.needs_slot {
             if let Some(limits) = &self.limits {
-                limits.take_pr(&self.branch)?;
+                limits.take_pr(&self.branch).await?;
             }
             self.needs_slot = false;
         }

@@ -190,6 +190,21 @@ impl ForgeDelivery {
         }
         tracing::debug!(open = open.len(), "remedy's open pull requests");
         self.limits.set_open(open);
+        // Runs on other stores (another CI job, a laptop) opened these: they count against
+        // the hour's budget too.
+        let since = self.limits.clock().now_ms() - 3_600_000;
+        let recent: Vec<(String, i64)> = self
+            .forge()
+            .recent_pulls(BRANCH_PREFIX, since)
+            .await?
+            .into_iter()
+            .filter_map(|p| Some((p.head, p.created_ms?)))
+            .collect();
+        tracing::debug!(
+            recent = recent.len(),
+            "remedy's pull requests of the last hour"
+        );
+        self.limits.set_forge_recent(recent);
         Ok(())
     }
 

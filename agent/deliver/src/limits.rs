@@ -1,20 +1,16 @@
-//! How fast remedy may write: new pull requests and commits per hour (governor, on a clock
-//! tests can hold), the cap on open pull requests (counted from the store and the forge), and
-//! the delivery window. A limit never blocks and never loses work: it answers with the instant
+//! How fast remedy may write: new pull requests and commits per hour, the cap on open pull
+//! requests (counted from the store and the forge), and the delivery window. The hourly
+//! budgets count what was written in the last hour by every run and replica that shares the
+//! store (and the pull requests the forge reports remedy opened), as Renovate does, not what
+//! this process did. A limit never blocks and never loses work: it answers with the instant
 //! the work may go ahead ([`Deferred`]), and the worker hands the violation back to the queue
 //! until then.
 
 use std::collections::BTreeSet;
-use std::num::NonZeroU32;
 use std::sync::Mutex;
-use std::time::Duration;
-
-use governor::clock::Clock as GovernorClock;
-use governor::nanos::Nanos;
-use governor::{Quota, RateLimiter};
 
 use super::settings::{DeliverySettings, Schedule};
-use remedy_store::Clock;
+use remedy_store::{Clock, SlotKind, Store, hourly_budget};
 
 /// Not now: the earliest instant (milliseconds since the epoch) it may go ahead, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,64 +19,58 @@ pub struct Deferred {
     pub reason: String,
 }
 
-/// The store's clock as governor's: one "now" for the queue and the limits, manual in tests.
-#[derive(Debug, Clone)]
-pub struct LimitClock(pub Clock);
-
-impl GovernorClock for LimitClock {
-    type Instant = Nanos;
-
-    fn now(&self) -> Nanos {
-        let ms = u64::try_from(self.0.now_ms().max(0)).unwrap_or(0);
-        Nanos::from(ms.saturating_mul(1_000_000))
-    }
+/// Where the hourly budgets are counted.
+enum Ledger {
+    /// In the store, for this repository: shared by every process on it.
+    Store { store: Store, repository: String },
+    /// In this process only (no store): slots taken, by kind.
+    Memory(Mutex<Vec<(SlotKind, String, i64)>>),
 }
-
-type Limiter = RateLimiter<
-    governor::state::NotKeyed,
-    governor::state::InMemoryState,
-    LimitClock,
-    governor::middleware::NoOpMiddleware<Nanos>,
->;
 
 /// The delivery limits of one process.
 pub struct Limits {
     clock: Clock,
-    prs: Limiter,
     prs_per_hour: u32,
-    commits: Limiter,
     commits_per_hour: u32,
     max_open_prs: usize,
     window: Option<Window>,
     /// Branches of remedy's open pull requests, once counted.
     open: Mutex<Option<BTreeSet<String>>>,
+    ledger: Ledger,
+    /// Pull requests the forge reports remedy opened lately (branch, instant): runs on other
+    /// stores count against the budget too.
+    forge_recent: Mutex<Vec<(String, i64)>>,
 }
 
 impl Limits {
+    /// Limits counted in this process only.
     pub fn new(settings: &DeliverySettings, clock: Clock) -> Result<Self, String> {
-        let per_hour = |n: u32, key: &str| {
-            NonZeroU32::new(n)
-                .map(Quota::per_hour)
-                .ok_or_else(|| format!("delivery.{key} must be at least 1"))
-        };
+        for (key, n) in [
+            ("prs_per_hour", settings.prs_per_hour),
+            ("commits_per_hour", settings.commits_per_hour),
+        ] {
+            if n == 0 {
+                return Err(format!("delivery.{key} must be at least 1"));
+            }
+        }
         let window = settings.schedule.as_ref().map(Window::parse).transpose()?;
-        let governor_clock = LimitClock(clock.clone());
         Ok(Self {
-            prs: RateLimiter::direct_with_clock(
-                per_hour(settings.prs_per_hour, "prs_per_hour")?,
-                governor_clock.clone(),
-            ),
             prs_per_hour: settings.prs_per_hour,
-            commits: RateLimiter::direct_with_clock(
-                per_hour(settings.commits_per_hour, "commits_per_hour")?,
-                governor_clock,
-            ),
             commits_per_hour: settings.commits_per_hour,
             max_open_prs: settings.max_open_prs,
             window,
             open: Mutex::new(None),
+            ledger: Ledger::Memory(Mutex::new(Vec::new())),
+            forge_recent: Mutex::new(Vec::new()),
             clock,
         })
+    }
+
+    /// Count the hourly budgets in `store`, for `repository`, with every other process on it.
+    #[must_use]
+    pub fn shared_through(mut self, store: Store, repository: String) -> Self {
+        self.ledger = Ledger::Store { store, repository };
+        self
     }
 
     pub fn clock(&self) -> &Clock {
@@ -107,89 +97,140 @@ impl Limits {
     }
 
     /// Take one commit from the hourly budget.
-    pub fn take_commit(&self) -> Result<(), Deferred> {
-        self.commits.check().map_err(|not_until| Deferred {
-            until_ms: self.after(not_until.wait_time_from(LimitClock(self.clock.clone()).now())),
-            reason: format!("commit limit reached ({} per hour)", self.commits_per_hour),
-        })
+    pub async fn take_commit(&self) -> Result<(), Deferred> {
+        let reason = || format!("commit limit reached ({} per hour)", self.commits_per_hour);
+        self.take(SlotKind::Commit, "commit", self.commits_per_hour, reason)
+            .await
     }
 
     /// Whether the open pull requests are counted yet.
     pub fn counted(&self) -> bool {
-        self.open_set().is_some()
+        lock(&self.open).is_some()
     }
 
     /// Count remedy's open pull requests: the branches the store and the forge know. Workers
     /// may count at the same time; a count adds to the slots already taken, never replaces
     /// them (that would let one more pull request past the cap).
     pub fn set_open(&self, branches: BTreeSet<String>) {
-        self.open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        lock(&self.open)
             .get_or_insert_with(BTreeSet::new)
             .extend(branches);
     }
 
+    /// Pull requests the forge reports remedy opened lately, by branch and instant.
+    pub fn set_forge_recent(&self, recent: Vec<(String, i64)>) {
+        *lock(&self.forge_recent) = recent;
+    }
+
     /// Take a slot for a new pull request on `branch`: under the open cap and the hourly
     /// budget. The open pull requests must be counted first ([`Limits::set_open`]).
-    pub fn take_pr(&self, branch: &str) -> Result<(), Deferred> {
-        let mut open = self
-            .open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let set = open.get_or_insert_with(BTreeSet::new);
-        if set.contains(branch) {
-            return Ok(());
+    pub async fn take_pr(&self, branch: &str) -> Result<(), Deferred> {
+        {
+            // The open slot is taken at once, so that concurrent workers never pass the cap
+            // together; it is handed back if the hour's budget is spent.
+            let mut open = lock(&self.open);
+            let set = open.get_or_insert_with(BTreeSet::new);
+            if set.contains(branch) {
+                return Ok(());
+            }
+            if set.len() >= self.max_open_prs {
+                return Err(Deferred {
+                    // Nothing closes by itself: look again in an hour (sync settles merged and
+                    // closed pull requests meanwhile).
+                    until_ms: self.clock.now_ms().saturating_add(HOUR_MS),
+                    reason: format!(
+                        "{} of remedy's pull requests are open (delivery.max_open_prs = {})",
+                        set.len(),
+                        self.max_open_prs
+                    ),
+                });
+            }
+            set.insert(branch.to_string());
         }
-        if set.len() >= self.max_open_prs {
-            return Err(Deferred {
-                // Nothing closes by itself: look again in an hour (sync settles merged and
-                // closed pull requests meanwhile).
-                until_ms: self.after(Duration::from_secs(3600)),
-                reason: format!(
-                    "{} of remedy's pull requests are open (delivery.max_open_prs = {})",
-                    set.len(),
-                    self.max_open_prs
-                ),
-            });
-        }
-        self.prs.check().map_err(|not_until| Deferred {
-            until_ms: self.after(not_until.wait_time_from(LimitClock(self.clock.clone()).now())),
-            reason: format!(
+        let reason = || {
+            format!(
                 "pull request limit reached ({} per hour)",
                 self.prs_per_hour
-            ),
-        })?;
-        set.insert(branch.to_string());
-        Ok(())
+            )
+        };
+        let taken = self
+            .take(SlotKind::PullRequest, branch, self.prs_per_hour, reason)
+            .await;
+        if taken.is_err() {
+            self.closed(branch);
+        }
+        taken
     }
 
     /// A pull request is no longer open (merged or closed).
     pub fn closed(&self, branch: &str) {
-        if let Some(set) = self
-            .open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .as_mut()
-        {
+        if let Some(set) = lock(&self.open).as_mut() {
             set.remove(branch);
         }
     }
 
-    fn open_set(&self) -> Option<BTreeSet<String>> {
-        self.open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+    /// One slot of an hourly budget, counted where the ledger says.
+    async fn take(
+        &self,
+        kind: SlotKind,
+        key: &str,
+        per_hour: u32,
+        reason: impl Fn() -> String,
+    ) -> Result<(), Deferred> {
+        let now = self.clock.now_ms();
+        let outside = match kind {
+            SlotKind::PullRequest => lock(&self.forge_recent).clone(),
+            SlotKind::Commit => Vec::new(),
+        };
+        let until = match &self.ledger {
+            Ledger::Store { store, repository } => {
+                match store
+                    .take_delivery_slot(repository, kind, key, per_hour, &outside)
+                    .await
+                {
+                    Ok(until) => until,
+                    // Unsure how many were written: write none now rather than too many.
+                    Err(err) => {
+                        return Err(Deferred {
+                            until_ms: now.saturating_add(60_000),
+                            reason: format!("cannot count this hour's deliveries: {err}"),
+                        });
+                    }
+                }
+            }
+            Ledger::Memory(slots) => {
+                let mut slots = lock(slots);
+                let mut taken: Vec<(String, i64)> = slots
+                    .iter()
+                    .filter(|(k, _, _)| *k == kind)
+                    .map(|(_, key, at)| (key.clone(), *at))
+                    .collect();
+                taken.extend(outside);
+                let own = (kind == SlotKind::PullRequest).then_some(key);
+                let until = hourly_budget(&taken, own, per_hour, now);
+                if until.is_none() {
+                    slots.retain(|(_, _, at)| *at > now - HOUR_MS);
+                    slots.push((kind, key.to_string(), now));
+                }
+                until
+            }
+        };
+        match until {
+            None => Ok(()),
+            Some(until_ms) => Err(Deferred {
+                until_ms,
+                reason: reason(),
+            }),
+        }
     }
+}
 
-    fn after(&self, wait: Duration) -> i64 {
-        self.clock
-            .now_ms()
-            .saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
-            // governor rounds to its own ticks; never hand back an instant already past.
-            .saturating_add(1)
-    }
+const HOUR_MS: i64 = 3_600_000;
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The delivery window, in UTC.
@@ -298,25 +339,43 @@ mod tests {
         }
     }
 
-    #[test]
-    fn prs_per_hour_allows_a_burst_then_spreads_over_the_hour() {
+    #[tokio::test]
+    async fn prs_per_hour_counts_the_last_hour() {
         let clock = Clock::manual(1_700_000_000_000);
         let limits = Limits::new(&settings(2, 10), clock.clone()).unwrap();
         limits.set_open(BTreeSet::new());
-        assert!(limits.take_pr("a").is_ok());
-        assert!(limits.take_pr("b").is_ok());
-        let deferred = limits.take_pr("c").unwrap_err();
+        assert!(limits.take_pr("a").await.is_ok());
+        clock.advance(std::time::Duration::from_secs(600));
+        assert!(limits.take_pr("b").await.is_ok());
+        let deferred = limits.take_pr("c").await.unwrap_err();
         assert!(deferred.reason.contains("2 per hour"), "{deferred:?}");
+        // `a` leaves the hour 50 minutes from now.
         let wait = deferred.until_ms - clock.now_ms();
-        assert!((29 * 60_000..=30 * 60_000 + 10).contains(&wait), "{wait}");
-        // An existing pull request takes no slot.
-        assert!(limits.take_pr("a").is_ok());
+        assert_eq!(wait, 50 * 60_000 + 1);
+        // An existing pull request takes no slot; a refused one holds no open slot either.
+        assert!(limits.take_pr("a").await.is_ok());
         clock.set(deferred.until_ms);
-        assert!(limits.take_pr("c").is_ok());
+        assert!(limits.take_pr("c").await.is_ok());
+        assert!(limits.take_pr("d").await.is_err());
     }
 
-    #[test]
-    fn commits_per_hour() {
+    #[tokio::test]
+    async fn pull_requests_the_forge_reports_count_against_the_hour() {
+        let clock = Clock::manual(1_700_000_000_000);
+        let limits = Limits::new(&settings(2, 10), clock.clone()).unwrap();
+        limits.set_open(BTreeSet::new());
+        let now = clock.now_ms();
+        limits.set_forge_recent(vec![
+            ("remedy/x/1".into(), now - 10 * 60_000),
+            ("remedy/old/1".into(), now - 2 * 3_600_000),
+        ]);
+        assert!(limits.take_pr("a").await.is_ok());
+        let deferred = limits.take_pr("b").await.unwrap_err();
+        assert_eq!(deferred.until_ms, now + 50 * 60_000 + 1);
+    }
+
+    #[tokio::test]
+    async fn commits_per_hour() {
         let clock = Clock::manual(0);
         let settings = DeliverySettings {
             commits_per_hour: 3,
@@ -324,33 +383,33 @@ mod tests {
         };
         let limits = Limits::new(&settings, clock).unwrap();
         for _ in 0..3 {
-            limits.take_commit().unwrap();
+            limits.take_commit().await.unwrap();
         }
-        let deferred = limits.take_commit().unwrap_err();
+        let deferred = limits.take_commit().await.unwrap_err();
         assert!(deferred.reason.contains("3 per hour"), "{deferred:?}");
-        assert!((19 * 60_000..=20 * 60_000 + 10).contains(&deferred.until_ms));
+        assert_eq!(deferred.until_ms, HOUR_MS + 1);
     }
 
-    #[test]
-    fn the_open_cap_counts_what_is_known() {
+    #[tokio::test]
+    async fn the_open_cap_counts_what_is_known() {
         let clock = Clock::manual(0);
         let limits = Limits::new(&settings(100, 2), clock).unwrap();
         limits.set_open(["remedy/x/1".to_string(), "remedy/y/2".to_string()].into());
-        let deferred = limits.take_pr("remedy/z/3").unwrap_err();
+        let deferred = limits.take_pr("remedy/z/3").await.unwrap_err();
         assert!(deferred.reason.contains("max_open_prs = 2"), "{deferred:?}");
         limits.closed("remedy/x/1");
-        assert!(limits.take_pr("remedy/z/3").is_ok());
+        assert!(limits.take_pr("remedy/z/3").await.is_ok());
     }
 
-    #[test]
-    fn a_late_count_keeps_the_slots_already_taken() {
+    #[tokio::test]
+    async fn a_late_count_keeps_the_slots_already_taken() {
         let limits = Limits::new(&settings(100, 2), Clock::manual(0)).unwrap();
         limits.set_open(BTreeSet::new());
-        limits.take_pr("remedy/a/1").unwrap();
+        limits.take_pr("remedy/a/1").await.unwrap();
         // Another worker's count, made before that slot was taken, lands now.
         limits.set_open(["remedy/b/2".to_string()].into());
         assert!(
-            limits.take_pr("remedy/c/3").is_err(),
+            limits.take_pr("remedy/c/3").await.is_err(),
             "a third past a cap of two"
         );
     }

@@ -64,10 +64,11 @@ pub struct DeliverySettings {
     /// At most this many violations in one pull request; more go to the group's next branch.
     #[serde(default = "ten")]
     pub max_violations_per_pr: usize,
-    /// New pull requests per hour (governor; a burst of this many, then spread over the hour).
+    /// New pull requests in any hour, counted over every run and replica on the store and the
+    /// pull requests the forge reports remedy opened.
     #[serde(default = "five")]
     pub prs_per_hour: u32,
-    /// Commits per hour.
+    /// Commits in any hour, counted like `prs_per_hour`.
     #[serde(default = "sixty")]
     pub commits_per_hour: u32,
     /// remedy's open pull requests, counted from the store and the forge.

@@ -1,7 +1,7 @@
 //! Building a delivery from the settings: local branches, or GitHub through octocrab with a
 //! managed clone. Shared by `remedy fix`, `remedy sync` and the daemon.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use remedy_forge::github::{GitHub, PUBLIC_API};
@@ -52,8 +52,6 @@ pub struct Setup<'a> {
     pub github: GitHubSettings,
     /// Where managed clones live.
     pub data_dir: PathBuf,
-    /// The directory `[delivery] template` is relative to (remedy.toml's).
-    pub config_dir: Option<PathBuf>,
     pub token: Option<Token>,
     /// The store and the repository's key in it (for counting open pull requests).
     pub store: Option<(Store, String)>,
@@ -117,17 +115,14 @@ pub fn github(setup: Setup<'_>) -> Result<ForgeDelivery, DeliveryError> {
         );
     }
     let forge = GitHub::new(api, &owner, &name, setup.token.as_ref(), setup.retry)?;
-    let template_path = setup
-        .settings
-        .template
-        .as_ref()
-        .map(|t| match &setup.config_dir {
-            Some(dir) if t.is_relative() => dir.join(t),
-            _ => t.clone(),
-        });
-    let template = Template::load(template_path.as_deref())
+    // The settings made the path absolute (and, from a repository's file, kept it inside).
+    let template = Template::load(setup.settings.template.as_deref())
         .map_err(|e| DeliveryError::Config(format!("delivery.template: {e}")))?;
-    let limits = Limits::new(&setup.settings, setup.clock).map_err(DeliveryError::Config)?;
+    let mut limits = Limits::new(&setup.settings, setup.clock).map_err(DeliveryError::Config)?;
+    if let Some((store, repository)) = &setup.store {
+        // Every run and replica on this store shares the hourly budgets.
+        limits = limits.shared_through(store.clone(), repository.clone());
+    }
     let clone = super::clone::clone_path(&setup.data_dir, &remote);
     tracing::debug!(
         repo = %format!("{owner}/{name}"),
@@ -152,11 +147,6 @@ pub fn github(setup: Setup<'_>) -> Result<ForgeDelivery, DeliveryError> {
         Arc::new(limits),
         setup.store,
     ))
-}
-
-/// The directory of a config file, for paths relative to it.
-pub fn config_dir(source: Option<&Path>) -> Option<PathBuf> {
-    source.and_then(Path::parent).map(Path::to_path_buf)
 }
 
 #[cfg(test)]

@@ -107,6 +107,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
 
+    /// A name the API answers to besides localhost and the listen address (a DNS name or a
+    /// proxy's). Repeatable.
+    #[arg(long = "api-host", value_name = "NAME")]
+    pub api_hosts: Vec<String>,
+
+    /// Require the token on reads too (every endpoint but /healthz and /readyz).
+    #[arg(long)]
+    pub read_token: bool,
+
     /// Workers [default: the number of CPUs].
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,

@@ -396,7 +396,6 @@ impl FixRun<'_> {
                 .data_dir
                 .clone()
                 .unwrap_or_else(remedy_deliver::clone::data_dir),
-            config_dir: setup::config_dir(self.config.source.as_deref()),
             token,
             clock: store
                 .as_ref()

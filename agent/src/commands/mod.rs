@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
-use remedy_guardrails::{LoadOptions, PolicySet};
+use remedy_guardrails::{LoadOptions, PolicySet, RepositoryPacks};
 use remedy_remediate::{LlmFixer, ProviderChoice};
 
 use crate::cli::{ConfigArgs, PolicyArgs};
@@ -46,11 +46,23 @@ pub fn load_policies(
     config: &Config,
     extra_rules: &[EnforcementRule],
 ) -> Result<(PolicySet, Enforcement)> {
-    let mut paths = config.policy_dirs();
-    paths.extend(args.policy_dirs.iter().cloned());
+    // Directories the repository's own file names stay inside the repository; the operator's
+    // (flags, --config) are read as given.
+    let mut paths = args.policy_dirs.clone();
+    let repository = match &config.policies_confined_to {
+        Some(root) => Some(RepositoryPacks {
+            root: root.clone(),
+            paths: config.policy_dirs(),
+        }),
+        None => {
+            paths.splice(0..0, config.policy_dirs());
+            None
+        }
+    };
     let mut set = PolicySet::load(&LoadOptions {
         builtin: config.policies.builtin && !args.no_builtin_policies,
         paths,
+        repository,
     })
     .context("cannot load policy packs")?;
 

@@ -35,7 +35,6 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .data_dir
             .clone()
             .unwrap_or_else(remedy_deliver::clone::data_dir),
-        config_dir: setup::config_dir(config.source.as_deref()),
     };
     delivery_config
         .settings
@@ -110,7 +109,6 @@ fn forge(shared: &Shared, config: &DeliveryConfig) -> Result<ForgeDelivery> {
         settings: config.settings.clone(),
         github: config.github.clone(),
         data_dir: config.data_dir.clone(),
-        config_dir: config.config_dir.clone(),
         token: setup::token_from_env(),
         store: Some((
             shared.store.clone(),
@@ -126,6 +124,12 @@ fn forge(shared: &Shared, config: &DeliveryConfig) -> Result<ForgeDelivery> {
 fn settings(args: &RunArgs, mut s: DaemonSettings, repo: &Repo) -> DaemonSettings {
     if let Some(v) = &args.listen {
         s.listen.clone_from(v);
+    }
+    if !args.api_hosts.is_empty() {
+        s.hosts.clone_from(&args.api_hosts);
+    }
+    if args.read_token {
+        s.read_token = true;
     }
     if let Some(v) = args.concurrency {
         s.concurrency = v.max(1);

@@ -61,7 +61,6 @@ pub fn run(args: &SyncArgs) -> Result<()> {
                 .data_dir
                 .clone()
                 .unwrap_or_else(remedy_deliver::clone::data_dir),
-            config_dir: setup::config_dir(config.source.as_deref()),
             token: setup::token_from_env(),
             clock: store.clock().clone(),
             store: Some((store.clone(), repository.url.clone())),

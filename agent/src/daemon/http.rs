@@ -2,8 +2,11 @@
 //! health, readiness and Prometheus metrics.
 //!
 //! Mutating endpoints need `Authorization: Bearer $REMEDY_API_TOKEN` when the daemon listens
-//! beyond loopback (it refuses to start there without a token). Malformed requests get a 4xx
-//! with a JSON `{"error": …}` saying what is wrong.
+//! beyond loopback (it refuses to start there without a token); with `read_token`, every
+//! endpoint but the health probes does. Requests must name the daemon in `Host` (a loopback
+//! name, the address it listens on, or a name the operator configured): a DNS-rebinding page in
+//! a browser names its own host and is refused. Malformed requests get a 4xx with a JSON
+//! `{"error": …}` saying what is wrong.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,8 +27,12 @@ use remedy_store::{Filter, Page, Priority, Status, StatusBy};
 
 pub struct Api {
     pub shared: Arc<Shared>,
-    /// Required on mutating requests when set.
+    /// Required on mutating requests when set (and on reads with `read_token`).
     pub token: Option<String>,
+    /// Reads need the token too.
+    pub read_token: bool,
+    /// Who requests may name in `Host`.
+    pub hosts: Hosts,
     pub started: std::time::Instant,
 }
 
@@ -44,46 +51,90 @@ pub fn router(api: Arc<Api>) -> Router {
         .fallback(|| async { error(StatusCode::NOT_FOUND, "no such endpoint") })
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&api),
-            loopback_host,
+            guard,
         ))
         .with_state(api)
 }
 
-/// Without a token the daemon listens on loopback only, where any web page the operator opens
-/// could reach it through a DNS name rebound to 127.0.0.1: such a request names that page's
-/// host, not a loopback one, and is refused.
-async fn loopback_host(
+/// The names a request may give in `Host`: loopback names, the address the daemon listens on
+/// (any address of this machine when that is unspecified, `0.0.0.0`), and the operator's names.
+/// A page in the operator's browser that reaches the daemon through a DNS name rebound to it
+/// gives that name, so it is refused.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    pub listen: std::net::IpAddr,
+    pub names: Vec<String>,
+}
+
+impl Hosts {
+    pub fn allows(&self, host: &str) -> bool {
+        let name = host_name(host);
+        if name.is_empty() {
+            return false;
+        }
+        if name.eq_ignore_ascii_case("localhost") {
+            return true;
+        }
+        if let Ok(ip) = name.parse::<std::net::IpAddr>() {
+            return ip.is_loopback() || self.listen.is_unspecified() || ip == self.listen;
+        }
+        self.names.iter().any(|n| n.eq_ignore_ascii_case(name))
+    }
+}
+
+/// `host` without its port or IPv6 brackets.
+fn host_name(host: &str) -> &str {
+    match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    }
+}
+
+/// Every request names the daemon in `Host`; reads carry the token when `read_token` says so
+/// (the health probes excepted).
+async fn guard(
     State(api): Ctx,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    if api.token.is_none() {
-        let host = request
-            .headers()
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !is_loopback_host(host) {
-            return error(
-                StatusCode::MISDIRECTED_REQUEST,
-                "this daemon answers only requests addressed to localhost (set REMEDY_API_TOKEN \
-                 to serve other names)",
-            );
-        }
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !api.hosts.allows(host) {
+        return error(
+            StatusCode::MISDIRECTED_REQUEST,
+            "this daemon answers only requests addressed to localhost, its listen address or a \
+             name given with --api-host ([daemon] hosts)",
+        );
+    }
+    let probe = matches!(request.uri().path(), "/healthz" | "/readyz");
+    if api.read_token
+        && !probe
+        && request.method() == axum::http::Method::GET
+        && let Some(refused) = unauthorized(&api, request.headers())
+    {
+        return refused;
     }
     next.run(request).await
 }
 
-/// `localhost`, `127.0.0.1`, `[::1]`, with or without a port.
-fn is_loopback_host(host: &str) -> bool {
-    let name = match host.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
-    };
-    name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+/// The refusal of a request without the daemon's token, when it has one.
+fn unauthorized(api: &Api, headers: &HeaderMap) -> Option<Response> {
+    let token = api.token.as_ref()?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer);
+    if given.is_some_and(|given| same_secret(given, token)) {
+        None
+    } else {
+        Some(error(
+            StatusCode::UNAUTHORIZED,
+            "a bearer token (REMEDY_API_TOKEN) is required",
+        ))
+    }
 }
 
 /// Whether the daemon may listen on `addr` with this token.
@@ -183,17 +234,8 @@ async fn assign(
     headers: HeaderMap,
     body: Result<Json<Assignment>, JsonRejection>,
 ) -> Response {
-    if let Some(token) = &api.token {
-        let given = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer);
-        if !given.is_some_and(|given| same_secret(given, token)) {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "a bearer token (REMEDY_API_TOKEN) is required",
-            );
-        }
+    if let Some(refused) = unauthorized(&api, &headers) {
+        return refused;
     }
     let Json(a) = match body {
         Ok(body) => body,
@@ -391,15 +433,21 @@ mod tests {
     }
 
     #[test]
-    fn loopback_hosts() {
+    fn hosts_the_daemon_answers_to() {
+        let loopback = Hosts {
+            listen: "127.0.0.1".parse().unwrap(),
+            names: vec!["remedy.internal".into()],
+        };
         for host in [
             "localhost",
             "localhost:8080",
             "127.0.0.1:9090",
             "[::1]:80",
             "LOCALHOST",
+            "remedy.internal:7807",
+            "REMEDY.internal",
         ] {
-            assert!(is_loopback_host(host), "{host}");
+            assert!(loopback.allows(host), "{host}");
         }
         for host in [
             "",
@@ -407,8 +455,23 @@ mod tests {
             "evil.example:8080",
             "127.0.0.1.evil.example",
             "10.0.0.1",
+            "remedy.internal.evil.example",
         ] {
-            assert!(!is_loopback_host(host), "{host}");
+            assert!(!loopback.allows(host), "{host}");
         }
+        let one = Hosts {
+            listen: "10.0.0.5".parse().unwrap(),
+            names: Vec::new(),
+        };
+        assert!(one.allows("10.0.0.5:7807"));
+        assert!(!one.allows("10.0.0.6:7807"));
+        assert!(!one.allows("attacker.example"));
+        let any = Hosts {
+            listen: "0.0.0.0".parse().unwrap(),
+            names: Vec::new(),
+        };
+        assert!(any.allows("10.0.0.6:7807"));
+        assert!(any.allows("[fd00::1]:7807"));
+        assert!(!any.allows("attacker.example"));
     }
 }

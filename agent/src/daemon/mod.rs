@@ -21,6 +21,7 @@ use tokio::sync::watch;
 use crate::audit;
 use crate::enforcement::Enforcement;
 use pool::Shared;
+use remedy_git::FileAt;
 use remedy_store::{PolicyInfo, Queue, Repository};
 
 /// `[daemon]` in `remedy.toml`; every key also a flag of `remedy run`.
@@ -43,6 +44,11 @@ pub struct DaemonSettings {
     pub shutdown_deadline_secs: u64,
     /// How often remedy's open pull requests are synced (GitHub delivery; 0: never).
     pub sync_interval_secs: u64,
+    /// Names the API answers to besides loopback names and the listen address (for a DNS name
+    /// or a proxy in front of it).
+    pub hosts: Vec<String>,
+    /// Reads need `Authorization: Bearer $REMEDY_API_TOKEN` too (the health probes excepted).
+    pub read_token: bool,
 }
 
 impl Default for DaemonSettings {
@@ -56,6 +62,8 @@ impl Default for DaemonSettings {
             audit_interval_secs: 900,
             shutdown_deadline_secs: 30,
             sync_interval_secs: 300,
+            hosts: Vec::new(),
+            read_token: false,
         }
     }
 }
@@ -81,6 +89,9 @@ impl Daemon {
             )
         })?;
         http::check_listen(&addr, self.api_token.as_deref()).map_err(anyhow::Error::msg)?;
+        if self.settings.read_token && self.api_token.as_deref().is_none_or(str::is_empty) {
+            anyhow::bail!("daemon.read_token needs REMEDY_API_TOKEN in the environment");
+        }
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
@@ -97,10 +108,16 @@ impl Daemon {
 
         let api = Arc::new(http::Api {
             shared: Arc::clone(&daemon.shared),
-            token: if bound.ip().is_loopback() {
+            // On loopback the Host check alone keeps browsers out, unless reads are guarded.
+            token: if bound.ip().is_loopback() && !daemon.settings.read_token {
                 None
             } else {
                 daemon.api_token.clone()
+            },
+            read_token: daemon.settings.read_token,
+            hosts: http::Hosts {
+                listen: bound.ip(),
+                names: daemon.settings.hosts.clone(),
             },
             started: Instant::now(),
         });
@@ -184,13 +201,22 @@ impl Daemon {
             let mut files = Vec::new();
             let mut unreadable = Vec::new();
             for name in repo.program_files(commit)? {
-                match repo.read(commit, &name)? {
-                    Some(text) => files.push((name, text)),
-                    None => unreadable.push(name),
+                match repo.read_capped(commit, &name, audit::MAX_FILE_BYTES)? {
+                    FileAt::Text(text) => files.push((name, text)),
+                    FileAt::NotText => unreadable.push((name, "not UTF-8 text".to_string())),
+                    FileAt::TooLarge(bytes) => unreadable.push((
+                        name,
+                        format!(
+                            "{} MiB, larger than the {} MiB limit for program files",
+                            bytes / (1024 * 1024),
+                            audit::MAX_FILE_BYTES / (1024 * 1024)
+                        ),
+                    )),
+                    FileAt::Missing => {}
                 }
             }
             let mut report = audit::run_texts(root, &files, &policies);
-            // A file that cannot be decoded is not a fixed file.
+            // A file that cannot be read is not a fixed file.
             report.mark_unreadable(unreadable);
             report.apply_enforcement(&enforcement);
             Ok(report)

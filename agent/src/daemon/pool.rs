@@ -27,7 +27,6 @@ pub struct DeliveryConfig {
     pub settings: DeliverySettings,
     pub github: GitHubSettings,
     pub data_dir: PathBuf,
-    pub config_dir: Option<PathBuf>,
 }
 
 /// Everything the workers share.
@@ -322,7 +321,6 @@ async fn process(
         settings: config.settings.clone(),
         github: config.github.clone(),
         data_dir: config.data_dir.clone(),
-        config_dir: config.config_dir.clone(),
         token: None,
         store: None,
         clock: shared.store.clock().clone(),

@@ -104,7 +104,7 @@ impl<Q: Queue> GroupRun<'_, Q> {
         let mut progressed = !in_batch.is_empty();
 
         while !pending.is_empty() && batch.room() > 0 {
-            if let Err(deferred) = batch.reserve() {
+            if let Err(deferred) = batch.reserve().await {
                 self.settle_all(pending.drain(..), &deferral(&deferred), out)
                     .await?;
                 break;
@@ -120,7 +120,7 @@ impl<Q: Queue> GroupRun<'_, Q> {
                 out.push(self.settle(&item, p).await?);
                 continue;
             };
-            if let Err(deferred) = batch.open_slot() {
+            if let Err(deferred) = batch.open_slot().await {
                 // No pull request may open now: this fix and the rest wait.
                 let deferred = deferral(&deferred);
                 p.outcome = deferred.clone();
@@ -154,7 +154,7 @@ impl<Q: Queue> GroupRun<'_, Q> {
     ) -> Result<(), StoreError> {
         // Fixes the branch already holds, from a run cut short before its pull request opened,
         // wait for a slot like new ones.
-        let outcome = match batch.open_slot() {
+        let outcome = match batch.open_slot().await {
             Err(deferred) => deferral(&deferred),
             Ok(()) => match self.delivery.finish(batch).await {
                 Ok(delivered) => Outcome::Fixed {

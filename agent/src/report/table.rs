@@ -235,3 +235,20 @@ fn write_gate(gate: &CheckResult, out: &mut dyn Write) -> std::io::Result<()> {
 fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_source_never_reach_the_terminal() {
+        let hostile = "site\x1b]0;pwned\x07\x1b[2J\nnext";
+        let shown = printable(hostile);
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
+        assert!(matches!(
+            printable("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
+    }
+}

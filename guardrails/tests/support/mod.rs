@@ -94,6 +94,7 @@ pub static SUITE: LazyLock<Suite> = LazyLock::new(|| {
     let policies = PolicySet::load(&LoadOptions {
         builtin: true,
         paths: vec![],
+        repository: None,
     })
     .unwrap();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../eval/gate-suite");

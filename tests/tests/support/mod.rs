@@ -186,7 +186,6 @@ impl World {
                 repo: Some("acme/infra".into()),
             },
             data_dir: self.data.clone(),
-            config_dir: None,
             token,
             store: store.map(|s| (s.clone(), self.repository.url.clone())),
             clock: self.clock.clone(),
@@ -367,7 +366,7 @@ impl World {
     }
 
     /// Someone commits to `main` on the remote.
-    pub fn commit_on_main(&self, file: &str, text: &str) {
+    pub fn commit_on_main(&self, file: &str, text: impl AsRef<[u8]>) {
         let dir = self.dir.path().join("merger");
         if !dir.exists() {
             git(

@@ -35,6 +35,8 @@ pub struct PullRequest {
     pub base: String,
     pub state: PrState,
     pub labels: Vec<String>,
+    /// When it was opened (milliseconds since the epoch), when the forge says.
+    pub created_ms: Option<i64>,
 }
 
 /// What to open.
@@ -135,6 +137,13 @@ pub trait Forge: Send + Sync {
         head: &'a str,
     ) -> BoxFuture<'a, Result<Option<PullRequest>, ForgeError>>;
     fn get_pull(&self, number: u64) -> BoxFuture<'_, Result<PullRequest, ForgeError>>;
+    /// Pull requests in any state whose head branch starts with `prefix`, opened after
+    /// `since_ms` (milliseconds since the epoch), newest first.
+    fn recent_pulls<'a>(
+        &'a self,
+        prefix: &'a str,
+        since_ms: i64,
+    ) -> BoxFuture<'a, Result<Vec<PullRequest>, ForgeError>>;
     /// Open pull requests whose head branch starts with `prefix`.
     fn open_pulls<'a>(
         &'a self,

@@ -33,6 +33,31 @@ enum Method {
     Put,
 }
 
+/// The token goes only over TLS, except to this machine (a GitHub double, a local proxy).
+fn secure_endpoint(api: &str) -> Result<(), ForgeError> {
+    let uri: http::Uri = api
+        .parse()
+        .map_err(|e| ForgeError::Config(format!("GitHub API URL `{api}`: {e}")))?;
+    let host = uri.host().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match uri.scheme_str() {
+        Some("https") if !host.is_empty() => Ok(()),
+        Some("http") if loopback => Ok(()),
+        Some("http") => Err(ForgeError::Config(format!(
+            "GitHub API URL `{api}` would send the token unencrypted: use https:// (http:// only \
+             to this machine)"
+        ))),
+        _ => Err(ForgeError::Config(format!(
+            "GitHub API URL `{api}` is not an https:// URL with a host"
+        ))),
+    }
+}
+
 impl GitHub {
     /// `api` is the API base URL (`https://api.github.com`, or a GHE / test server URL).
     pub fn new(
@@ -42,6 +67,7 @@ impl GitHub {
         token: Option<&Token>,
         retry: RetryPolicy,
     ) -> Result<Self, ForgeError> {
+        secure_endpoint(api)?;
         let mut builder = Octocrab::builder()
             .base_uri(api)
             .map_err(|e| ForgeError::Config(format!("GitHub API URL `{api}`: {e}")))?;
@@ -290,6 +316,8 @@ struct ApiPull {
     labels: Vec<ApiLabel>,
     #[serde(default)]
     node_id: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
 }
 
 impl ApiPull {
@@ -310,6 +338,11 @@ impl ApiPull {
             base: p.base.name,
             state,
             labels: p.labels.into_iter().map(|l| l.name).collect(),
+            created_ms: p
+                .created_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.timestamp_millis()),
         }
     }
 }
@@ -355,6 +388,39 @@ impl Forge for GitHub {
 
     fn get_pull(&self, number: u64) -> BoxFuture<'_, Result<PullRequest, ForgeError>> {
         Box::pin(async move { self.pull_json(number).await.map(ApiPull::into_pull) })
+    }
+
+    fn recent_pulls<'a>(
+        &'a self,
+        prefix: &'a str,
+        since_ms: i64,
+    ) -> BoxFuture<'a, Result<Vec<PullRequest>, ForgeError>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            // An hour of pull requests fits in a few pages; older pages are never needed.
+            for page in 1..=10 {
+                let path = self.repo_path(&format!(
+                    "/pulls?state=all&sort=created&direction=desc&per_page=100&page={page}"
+                ));
+                let text = self
+                    .send(Method::Get, &path, None, "list recent pull requests")
+                    .await?;
+                let pulls: Vec<ApiPull> = self.parse(&text, "list recent pull requests")?;
+                let last = pulls.len() < 100;
+                let mut older = false;
+                for pull in pulls.into_iter().map(ApiPull::into_pull) {
+                    match pull.created_ms {
+                        Some(at) if at <= since_ms => older = true,
+                        _ if pull.head.starts_with(prefix) => out.push(pull),
+                        _ => {}
+                    }
+                }
+                if last || older {
+                    break;
+                }
+            }
+            Ok(out)
+        })
     }
 
     fn open_pulls<'a>(
@@ -556,4 +622,30 @@ fn urlencode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_goes_over_tls_or_stays_on_this_machine() {
+        for ok in [
+            "https://api.github.com",
+            "https://ghe.example/api/v3",
+            "http://127.0.0.1:8080",
+            "http://localhost:9000/api",
+            "http://[::1]:80",
+        ] {
+            assert!(secure_endpoint(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.github.com",
+            "http://127.0.0.1.evil.example",
+            "ftp://api.github.com",
+            "api.github.com",
+        ] {
+            assert!(secure_endpoint(bad).is_err(), "{bad}");
+        }
+    }
 }

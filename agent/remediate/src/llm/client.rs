@@ -100,7 +100,7 @@ impl ChatClient {
 }
 
 /// Whether `base_url` names this machine: `localhost`, 127.0.0.0/8 or `::1`.
-fn is_loopback(base_url: &str) -> bool {
+pub(crate) fn is_loopback(base_url: &str) -> bool {
     match url::Url::parse(base_url)
         .ok()
         .and_then(|u| u.host().map(|h| h.to_owned()))

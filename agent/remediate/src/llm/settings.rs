@@ -79,27 +79,37 @@ impl LlmSettings {
             _ => {}
         }
         if let Some(url) = &self.base_url {
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
-            match rest {
-                None => {
+            let parsed = url::Url::parse(url)
+                .map_err(|e| bad("base_url", format!("`{url}` is not a URL: {e}")))?;
+            if !parsed.has_host() {
+                return Err(bad("base_url", format!("`{url}` has no host")));
+            }
+            if !parsed.username().is_empty() || parsed.password().is_some() {
+                // Credentials in the URL would end up in logs; keys come from the environment.
+                return Err(bad(
+                    "base_url",
+                    "must not carry credentials; set REMEDY_LLM_API_KEY instead".into(),
+                ));
+            }
+            match parsed.scheme() {
+                "https" => {}
+                // The key would cross the network in the clear; only this machine may be
+                // reached over plain HTTP (Ollama, vLLM, a replay server).
+                "http" if super::client::is_loopback(url) => {}
+                "http" => {
+                    return Err(bad(
+                        "base_url",
+                        format!(
+                            "`{url}` sends the API key unencrypted: use https:// (http:// only to this machine)"
+                        ),
+                    ));
+                }
+                _ => {
                     return Err(bad(
                         "base_url",
                         format!("`{url}` is not an http:// or https:// URL"),
                     ));
                 }
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                    return Err(bad("base_url", format!("`{url}` has no host")));
-                }
-                Some(rest) if rest.split('/').next().is_some_and(|h| h.contains('@')) => {
-                    // Credentials in the URL would end up in logs; keys come from the environment.
-                    return Err(bad(
-                        "base_url",
-                        "must not carry credentials; set REMEDY_LLM_API_KEY instead".into(),
-                    ));
-                }
-                Some(_) => {}
             }
         }
         if self.model.as_deref().is_some_and(|m| m.trim().is_empty()) {
@@ -191,11 +201,31 @@ mod tests {
         assert!(settings.is_configured());
         assert_eq!(settings.max_attempts, 3);
         settings.validate().unwrap();
+        for local in [
+            "http://localhost:11434/v1",
+            "http://[::1]:8000/v1",
+            "https://api.example/v1",
+        ] {
+            let settings = LlmSettings {
+                base_url: Some(local.into()),
+                model: Some("m".into()),
+                ..LlmSettings::default()
+            };
+            settings.validate().unwrap();
+        }
 
         let cases = [
             ("base_url = \"ftp://x\"\nmodel = \"m\"", "base_url"),
             ("base_url = \"https://\"\nmodel = \"m\"", "base_url"),
             ("base_url = \"https://u:p@x/v1\"\nmodel = \"m\"", "base_url"),
+            (
+                "base_url = \"http://api.example/v1\"\nmodel = \"m\"",
+                "base_url",
+            ),
+            (
+                "base_url = \"http://127.0.0.1.example/v1\"\nmodel = \"m\"",
+                "base_url",
+            ),
             ("base_url = \"https://x\"", "model"),
             ("model = \"m\"", "base_url"),
             (

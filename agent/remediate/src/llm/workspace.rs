@@ -20,6 +20,8 @@ const MAX_IMPORT_LINES: usize = 12;
 pub(crate) const MAX_WINDOW: usize = 40;
 /// Most lines one `read_lines` answer holds.
 const MAX_LINES: usize = 120;
+/// Most bytes one `read_lines` answer holds.
+const MAX_ANSWER_BYTES: usize = 16 * 1024;
 /// Largest file `read_lines` opens.
 const MAX_FILE_BYTES: u64 = 512 * 1024;
 
@@ -185,7 +187,7 @@ impl<'a> Workspace<'a> {
         let start = anchor.0.saturating_sub(before);
         let end = (anchor.1 + after).min(lines.count().saturating_sub(1));
         let end = end.min(start + MAX_LINES - 1);
-        Ok(fence(path, &lines.render(&[(start, end)])))
+        Ok(fence(path, &capped(lines.render(&[(start, end)]))))
     }
 }
 
@@ -275,8 +277,15 @@ fn read_confined(root: &Path, path: &str) -> Result<String, String> {
         Ok(full) => full,
         Err(_) => return refuse("no such file"),
     };
-    if !full.starts_with(&root) {
+    // Every rule again on where the name leads: a committed symlink `docs/helper.py -> ../.env`
+    // passes on its name alone.
+    let Ok(real) = full.strip_prefix(&root) else {
         return refuse("it lies outside the repository");
+    };
+    if real != relative
+        && (Language::from_path(real).is_none() || is_skipped_path(&real.to_string_lossy()))
+    {
+        return refuse("it is a link to a file that is not a program file");
     }
     let meta = std::fs::metadata(&full).map_err(|_| format!("cannot read `{path}`"))?;
     if !meta.is_file() {
@@ -287,6 +296,21 @@ fn read_confined(root: &Path, path: &str) -> Result<String, String> {
     }
     let bytes = std::fs::read(&full).map_err(|_| format!("cannot read `{path}`"))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// At most [`MAX_ANSWER_BYTES`] of `text`, cut at a character boundary and saying so (one
+/// minified line can be the whole file).
+fn capped(mut text: String) -> String {
+    if text.len() <= MAX_ANSWER_BYTES {
+        return text;
+    }
+    let mut cut = MAX_ANSWER_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text.truncate(cut);
+    text.push_str("\n… (cut: the answer is limited to 16 KB)\n");
+    text
 }
 
 /// Merge overlapping or adjacent line ranges.
@@ -416,5 +440,28 @@ mod tests {
                 .unwrap_err()
                 .contains("outside the repository")
         );
+        // A program-file name that leads to a secret inside the repository.
+        #[cfg(unix)]
+        {
+            std::fs::create_dir_all(root.join("docs")).unwrap();
+            std::os::unix::fs::symlink("../.env", root.join("docs/helper.py")).unwrap();
+            let err = read_confined(root, "docs/helper.py").unwrap_err();
+            assert!(err.contains("not a program file"), "{err}");
+            std::os::unix::fs::symlink("../lib/shared.ts", root.join("docs/alias.ts")).unwrap();
+            assert!(
+                read_confined(root, "docs/alias.ts")
+                    .unwrap()
+                    .contains("x = 1")
+            );
+        }
+    }
+
+    #[test]
+    fn one_answer_is_capped() {
+        let long = "x".repeat(40_000) + "é";
+        let cut = capped(long);
+        assert!(cut.len() < MAX_ANSWER_BYTES + 100);
+        assert!(cut.ends_with("limited to 16 KB)\n"));
+        assert_eq!(capped("short".into()), "short");
     }
 }
