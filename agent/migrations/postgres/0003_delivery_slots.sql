@@ -1,11 +1,22 @@
 -- The hourly delivery budgets (prs_per_hour, commits_per_hour) shared by every run and replica
--- on this store: one row per pull request opened or commit made, kept for a day. Keep in step
--- with ../sqlite/0003_delivery_slots.sql.
+-- on this store, kept for a day. Keep in step with ../sqlite/0003_delivery_slots.sql.
+
+-- One row per pull request opened: few per hour, and each names its branch (the forge's own
+-- list of recent pull requests is matched against them).
 CREATE TABLE delivery_slots (
     id          BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     repository  TEXT    NOT NULL,
-    kind        TEXT    NOT NULL, -- 'pr' or 'commit'
-    key         TEXT    NOT NULL, -- the pull request's branch; the commit's worker
+    kind        TEXT    NOT NULL, -- 'pr'
+    key         TEXT    NOT NULL, -- the pull request's branch
     at          BIGINT  NOT NULL
 );
 CREATE INDEX delivery_slots_recent ON delivery_slots (repository, kind, at);
+
+-- Commits, counted per minute: thousands an hour, and an hour is at most 61 rows to add up.
+CREATE TABLE delivery_counts (
+    repository  TEXT    NOT NULL,
+    kind        TEXT    NOT NULL, -- 'commit'
+    minute      BIGINT  NOT NULL, -- milliseconds since the epoch / 60,000
+    count       BIGINT  NOT NULL,
+    PRIMARY KEY (repository, kind, minute)
+);

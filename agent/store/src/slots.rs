@@ -4,7 +4,7 @@
 
 use super::backend::Backend;
 use super::error::StoreError;
-use super::sql::{Dialect, Sql};
+use super::sql::{Dialect, Sql, Tx};
 
 const HOUR_MS: i64 = 3_600_000;
 /// Slots older than this are deleted when a new one is taken.
@@ -59,8 +59,8 @@ pub fn hourly_budget(
     Some(frees + HOUR_MS + 1)
 }
 
-/// Take a slot of `kind` for `key` in `repository` under [`hourly_budget`], counting every
-/// slot taken on this store in the last hour and `outside` (pull requests the forge reports
+/// Take a slot of `kind` for `key` in `repository` if fewer than `per_hour` were taken in the
+/// last hour on this store (and, for pull requests, in `outside`: those the forge reports
 /// opened), in one serialised transaction. `Ok(None)`: taken; `Ok(Some(ms))`: the budget is
 /// spent until that instant.
 pub(crate) async fn take(
@@ -81,22 +81,35 @@ pub(crate) async fn take(
             .push("))");
         tx.execute(&lock).await?;
     }
+    let spent = match kind {
+        SlotKind::PullRequest => {
+            take_pull_request(&mut tx, repository, key, per_hour, outside, now).await?
+        }
+        SlotKind::Commit => take_commit(&mut tx, repository, per_hour, now).await?,
+    };
+    tx.commit().await?;
+    Ok(spent)
+}
+
+async fn take_pull_request(
+    tx: &mut Tx,
+    repository: &str,
+    key: &str,
+    per_hour: u32,
+    outside: &[(String, i64)],
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
     let mut recent = Sql::new("SELECT key, at FROM delivery_slots WHERE repository = ");
     recent
         .bind(repository)
-        .push(" AND kind = ")
-        .bind(kind.as_str())
-        .push(" AND at > ")
+        .push(" AND kind = 'pr' AND at > ")
         .bind(now - HOUR_MS);
     let mut taken: Vec<(String, i64)> = tx
         .fetch_map(&recent, |r| Ok((r.text("key")?, r.int("at")?)))
         .await?;
-    let held = kind == SlotKind::PullRequest && taken.iter().any(|(k, _)| k == key);
+    let held = taken.iter().any(|(k, _)| k == key);
     taken.extend(outside.iter().cloned());
-    // Each commit takes a slot of its own; a pull request one per branch.
-    let own = (kind == SlotKind::PullRequest).then_some(key);
-    if let Some(until) = hourly_budget(&taken, own, per_hour, now) {
-        tx.commit().await?;
+    if let Some(until) = hourly_budget(&taken, Some(key), per_hour, now) {
         return Ok(Some(until));
     }
     if !held {
@@ -104,9 +117,7 @@ pub(crate) async fn take(
             Sql::new("INSERT INTO delivery_slots (repository, kind, key, at) VALUES (");
         insert
             .bind(repository)
-            .push(", ")
-            .bind(kind.as_str())
-            .push(", ")
+            .push(", 'pr', ")
             .bind(key)
             .push(", ")
             .bind(now)
@@ -116,6 +127,58 @@ pub(crate) async fn take(
         prune.bind(now - KEPT_MS);
         tx.execute(&prune).await?;
     }
-    tx.commit().await?;
+    Ok(None)
+}
+
+/// Commits are counted per minute: the hour is the last 60 minutes' counts.
+async fn take_commit(
+    tx: &mut Tx,
+    repository: &str,
+    per_hour: u32,
+    now: i64,
+) -> Result<Option<i64>, StoreError> {
+    const MINUTE_MS: i64 = 60_000;
+    let minute = now.div_euclid(MINUTE_MS);
+    let mut recent = Sql::new("SELECT minute, count FROM delivery_counts WHERE repository = ");
+    recent
+        .bind(repository)
+        .push(" AND kind = 'commit' AND minute > ")
+        .bind(minute - HOUR_MS / MINUTE_MS)
+        .push(" ORDER BY minute");
+    let counts: Vec<(i64, i64)> = tx
+        .fetch_map(&recent, |r| Ok((r.int("minute")?, r.int("count")?)))
+        .await?;
+    let total: i64 = counts.iter().map(|(_, c)| c).sum();
+    let limit = i64::from(per_hour);
+    if total >= limit {
+        // This fits once the oldest `total - limit + 1` commits are out of the hour.
+        let need = total - limit + 1;
+        let mut expired = 0;
+        let frees = counts
+            .iter()
+            .find(|(_, c)| {
+                expired += c;
+                expired >= need
+            })
+            .map_or(minute, |(m, _)| *m);
+        return Ok(Some(frees * MINUTE_MS + HOUR_MS));
+    }
+    let mut upsert =
+        Sql::new("INSERT INTO delivery_counts (repository, kind, minute, count) VALUES (");
+    upsert
+        .bind(repository)
+        .push(", 'commit', ")
+        .bind(minute)
+        .push(
+            ", 1) ON CONFLICT (repository, kind, minute) DO UPDATE SET count = \
+             delivery_counts.count + 1",
+        );
+    tx.execute(&upsert).await?;
+    if counts.is_empty() {
+        // The first commit in an hour: a good moment to forget yesterday's counts.
+        let mut prune = Sql::new("DELETE FROM delivery_counts WHERE minute < ");
+        prune.bind(minute - KEPT_MS / MINUTE_MS);
+        tx.execute(&prune).await?;
+    }
     Ok(None)
 }

@@ -340,6 +340,104 @@ async fn thousands_of_ids_in_one_selection(b: &Backend) {
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
 }
 
+/// The hourly budgets are the store's, shared by every process on it: at most `per_hour` in
+/// any hour, a branch counted once, the forge's recent pull requests counted too.
+async fn delivery_slots_hold_across_processes(b: &Backend) {
+    use remedy_store::SlotKind::{Commit, PullRequest};
+    let store = &b.store;
+    let other = b.reopen(&b.clock).await;
+    let repo = "github.com/acme/infra";
+    assert_eq!(
+        store
+            .take_delivery_slot(repo, PullRequest, "remedy/a", 2, &[])
+            .await
+            .unwrap(),
+        None
+    );
+    // The same branch again (a retried pull request) takes no second slot.
+    assert_eq!(
+        other
+            .take_delivery_slot(repo, PullRequest, "remedy/a", 2, &[])
+            .await
+            .unwrap(),
+        None
+    );
+    b.tick(Duration::from_secs(600));
+    assert_eq!(
+        other
+            .take_delivery_slot(repo, PullRequest, "remedy/b", 2, &[])
+            .await
+            .unwrap(),
+        None
+    );
+    let until = store
+        .take_delivery_slot(repo, PullRequest, "remedy/c", 2, &[])
+        .await
+        .unwrap()
+        .expect("the hour's budget is spent");
+    assert_eq!(until, T0 + 3_600_000 + 1, "free once `a` is an hour old");
+    // Another repository has its own budget.
+    assert_eq!(
+        store
+            .take_delivery_slot("github.com/acme/web", PullRequest, "remedy/c", 2, &[])
+            .await
+            .unwrap(),
+        None
+    );
+    // What the forge reports opened counts, once per branch.
+    let forge = vec![
+        ("remedy/a".to_string(), T0),
+        ("remedy/z".to_string(), T0 + 1),
+    ];
+    assert!(
+        store
+            .take_delivery_slot("github.com/acme/web", PullRequest, "remedy/d", 2, &forge)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Commits, counted per minute over the same hour, by both processes together.
+    let first = store.clock().now_ms();
+    for i in 0..5 {
+        let taker = if i % 2 == 0 { store } else { &other };
+        assert_eq!(
+            taker
+                .take_delivery_slot(repo, Commit, "w", 5, &[])
+                .await
+                .unwrap(),
+            None
+        );
+        b.tick(Duration::from_secs(60));
+    }
+    let until = store
+        .take_delivery_slot(repo, Commit, "w", 5, &[])
+        .await
+        .unwrap()
+        .expect("five commits in the hour");
+    assert_eq!(
+        until,
+        first + 3_600_000,
+        "free when the first minute leaves the hour"
+    );
+    b.clock.set(until);
+    assert_eq!(
+        store
+            .take_delivery_slot(repo, Commit, "w", 5, &[])
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        store
+            .take_delivery_slot(repo, Commit, "w", 5, &[])
+            .await
+            .unwrap()
+            .is_some()
+    );
+    other.close().await;
+}
+
 async fn priority_and_assignee_in_bulk(b: &Backend) {
     let store = &b.store;
     record(store, &repository("infra"), 0..20).await;
@@ -1247,6 +1345,7 @@ suite!(
     record_in_batches_and_again,
     assign_selects_by_every_filter,
     thousands_of_ids_in_one_selection,
+    delivery_slots_hold_across_processes,
     priority_and_assignee_in_bulk,
     claims_follow_priority_then_severity_then_age,
     claims_can_be_scoped,
