@@ -90,6 +90,7 @@ pub fn violation(i: usize) -> Violation {
             type_token: type_token.to_string(),
             name: Some(name.clone()),
             name_expr: format!("\"{name}\""),
+            component: None,
         },
         file,
         line,

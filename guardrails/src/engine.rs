@@ -414,6 +414,7 @@ pub fn summarize(
                     type_token: resource.type_token.clone(),
                     name: resource.name.clone(),
                     name_expr: resource.name_expr.clone(),
+                    component: resource.component.as_ref().map(|c| c.type_token.clone()),
                 },
                 file: file.to_string(),
                 line: resource.line,

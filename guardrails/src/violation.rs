@@ -18,6 +18,9 @@ pub struct ResourceRef {
     /// `None` when the name is computed; see `name_expr`.
     pub name: Option<String>,
     pub name_expr: String,
+    /// The component that creates it (`eks:index:Cluster`), whose call is where it is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
 }
 
 /// One policy violated by one resource.

@@ -73,7 +73,15 @@ impl Locator {
             .resources()
             .iter()
             .filter(|r| r.type_token == resource.type_token && r.display_name() == name)
-            .position(|r| r.span == resource.span)
+            // Several resources a component creates share its span: the very one, then.
+            .position(|r| std::ptr::eq(r, resource))
+            .or_else(|| {
+                document
+                    .resources()
+                    .iter()
+                    .filter(|r| r.type_token == resource.type_token && r.display_name() == name)
+                    .position(|r| r.span == resource.span)
+            })
             .unwrap_or(0);
         Self {
             type_token: resource.type_token.clone(),

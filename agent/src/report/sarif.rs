@@ -76,6 +76,7 @@ pub fn document(report: &AuditReport, policies: &PolicySet, gate: Option<&CheckR
                     "enforcement": report.level(i),
                     "resourceType": v.resource.type_token,
                     "resourceName": v.resource.name.as_deref().unwrap_or(&v.resource.name_expr),
+                    "component": v.resource.component,
                     "remediation": v.remediation,
                     "frameworks": v.frameworks,
                 }

@@ -86,7 +86,10 @@ fn write_violation(v: &Violation, level: Level, out: &mut dyn Write) -> std::io:
         v.severity.as_str(),
         printable(&v.policy),
         printable(v.resource.name.as_deref().unwrap_or(&v.resource.name_expr)),
-        printable(&v.resource.type_token),
+        printable(&match &v.resource.component {
+            Some(component) => format!("{}, created by {component}", v.resource.type_token),
+            None => v.resource.type_token.clone(),
+        }),
     )?;
     writeln!(out, "  {:<7} {:<9} {}", "", "", printable(&v.message))
 }

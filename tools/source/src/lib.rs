@@ -12,7 +12,8 @@ pub mod parse;
 pub mod walk;
 
 pub use parse::{
-    Diagnostic, DiagnosticLevel, Language, ParsedFile, PropertySite, Reference, Resource,
-    ResourceOptions, Span, camel_case, parse_source, position, snake_case, syntax_tree,
+    ComponentOrigin, ComponentPath, Diagnostic, DiagnosticLevel, Language, ParsedFile,
+    PropertySite, Reference, Resource, ResourceOptions, Span, camel_case, parse_source, position,
+    snake_case, syntax_tree,
 };
 pub use walk::{WalkError, discover, is_skipped_path};

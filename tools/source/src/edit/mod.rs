@@ -16,7 +16,7 @@ use serde_json::Value as Json;
 use tree_sitter::{Node, Tree};
 
 use crate::parse::syntax::{Field, Kind, Syntax};
-use crate::parse::{Language, ParsedFile, Resource, Span, analyse, is_tsx};
+use crate::parse::{ComponentPath, Language, ParsedFile, Resource, Span, analyse, is_tsx};
 
 pub use companion::{Companion, NewCompanion};
 pub use footprint::{Definition, Footprint};
@@ -192,8 +192,11 @@ impl Document {
         path: &str,
         value: &Json,
     ) -> Result<Vec<TextEdit>, EditError> {
+        let Some((resource, path)) = self.through_component(resource, path)? else {
+            return Ok(Vec::new());
+        };
         let parsed =
-            PropertyPath::parse(path).ok_or_else(|| EditError::InvalidPath(path.into()))?;
+            PropertyPath::parse(&path).ok_or_else(|| EditError::InvalidPath(path.clone()))?;
         let mut edits = Vec::new();
         for concrete in self.expand(resource, &parsed)? {
             edits.extend(self.set_one(resource, &concrete, value)?);
@@ -201,8 +204,44 @@ impl Document {
         Ok(edits)
     }
 
+    /// Where an edit of `path` on `resource` is written: the resource itself, or for a resource
+    /// a component creates, the component's argument for it. `None`: the component sets it
+    /// from another argument, nothing to write.
+    fn through_component<'r>(
+        &'r self,
+        resource: &'r Resource,
+        path: &str,
+    ) -> Result<Option<(&'r Resource, String)>, EditError> {
+        let Some(origin) = &resource.component else {
+            return Ok(Some((resource, path.to_string())));
+        };
+        match origin.argument_for(path) {
+            ComponentPath::Argument(argument) => {
+                let component = self
+                    .resources()
+                    .iter()
+                    .find(|r| {
+                        r.component.is_none()
+                            && r.span == resource.span
+                            && r.type_token == origin.type_token
+                    })
+                    .ok_or_else(|| EditError::NotFound(format!("the {}", origin.type_token)))?;
+                Ok(Some((component, argument)))
+            }
+            ComponentPath::Implied => Ok(None),
+            ComponentPath::Unreachable => Err(EditError::Declined(format!(
+                "the {} component has no argument for `{path}` of the {} it creates",
+                origin.type_token, resource.type_token
+            ))),
+        }
+    }
+
     /// Remove `path` from `resource`. Removing what is absent is no edit.
     pub fn remove(&self, resource: &Resource, path: &str) -> Result<Vec<TextEdit>, EditError> {
+        let Some((resource, path)) = self.through_component(resource, path)? else {
+            return Ok(Vec::new());
+        };
+        let path = path.as_str();
         let parsed =
             PropertyPath::parse(path).ok_or_else(|| EditError::InvalidPath(path.into()))?;
         let footprint = self.footprint(resource);

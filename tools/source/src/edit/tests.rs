@@ -524,3 +524,58 @@ fn explicit_nothing_is_replaced_by_the_block() {
             .contains("point_in_time_recovery={\"enabled\": True}")
     );
 }
+
+/// A fix of a resource a component creates is written as the component's own argument.
+#[test]
+fn edits_of_a_created_resource_go_to_the_components_arguments() {
+    let src = r#"import * as eks from "@pulumi/eks";
+
+const cluster = new eks.Cluster("cluster", {
+    instanceType: "t3.medium",
+    publicAccessCidrs: ["0.0.0.0/0"],
+});
+"#;
+    let d = doc(Language::TypeScript, src);
+    let created = d
+        .resources()
+        .iter()
+        .find(|r| r.type_token == "aws:eks/cluster:Cluster")
+        .unwrap();
+    let edits = d
+        .set(created, "vpcConfig.endpointPublicAccess", &json!(false))
+        .unwrap();
+    // Set from `encryptionConfigKeyArn` by the component: nothing to write.
+    assert!(
+        d.set(created, "encryptionConfig.resources", &json!(["secrets"]))
+            .unwrap()
+            .is_empty()
+    );
+    let err = d
+        .set(created, "kubernetesNetworkConfig.ipFamily", &json!("ipv4"))
+        .unwrap_err();
+    assert!(err.to_string().contains("has no argument"), "{err}");
+    let out = d.apply(&edits).unwrap();
+    // One edit at a time, on the text the last one left, as recipes apply them.
+    let d = doc(Language::TypeScript, &out);
+    let created = d
+        .resources()
+        .iter()
+        .find(|r| r.type_token == "aws:eks/cluster:Cluster")
+        .unwrap();
+    let out = d
+        .apply(&d.remove(created, "vpcConfig.publicAccessCidrs").unwrap())
+        .unwrap();
+    assert!(out.contains("endpointPublicAccess: false"), "{out}");
+    assert!(!out.contains("publicAccessCidrs"), "{out}");
+    assert!(!out.contains("vpcConfig"), "{out}");
+    let after = doc(Language::TypeScript, &out);
+    let created = after
+        .resources()
+        .iter()
+        .find(|r| r.type_token == "aws:eks/cluster:Cluster")
+        .unwrap();
+    assert_eq!(
+        created.properties["vpcConfig"]["endpointPublicAccess"],
+        json!(false)
+    );
+}

@@ -5,6 +5,7 @@
 //! without running the program (a config read, a function call, another resource's output, a
 //! spread of something unknown) is recorded as unknown and never guessed.
 
+mod components;
 mod python;
 pub(crate) mod scope;
 pub(crate) mod syntax;
@@ -13,6 +14,7 @@ mod token;
 mod typescript;
 mod value;
 
+pub use components::{ComponentOrigin, ComponentPath};
 pub use text::{camel_case, snake_case};
 mod writes;
 
@@ -167,6 +169,11 @@ pub struct Resource {
     /// (`bucket: site.id`), by path. They are unknown values too.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub references: BTreeMap<String, Reference>,
+    /// For a resource a component creates (`aws:eks/cluster:Cluster` of an `eks.Cluster`): the
+    /// component, and how its arguments map onto this resource's. The span, name and options
+    /// are the component's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<ComponentOrigin>,
 }
 
 /// A property that refers to another resource: `site.id` is `{ binding: "site", attribute:
@@ -486,6 +493,7 @@ pub(crate) fn analyse(language: Language, path: &Path, text: &str) -> (Option<Tr
             });
         }
     }
+    components::expand(&mut resources, &mut diagnostics);
     let parsed = ParsedFile {
         language,
         resources,

@@ -472,6 +472,7 @@ impl<'t> File<'t> {
             options,
             binding: self.binding_of(node),
             references: flat.references,
+            component: None,
         })
     }
 

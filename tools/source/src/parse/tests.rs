@@ -965,3 +965,116 @@ fn a_bare_ampersand_in_jsx_text_is_no_syntax_error() {
     let ts_file = parse_source(Language::TypeScript, Path::new("app.ts"), src);
     assert!(!ts_file.diagnostics.is_empty());
 }
+
+// ---------- components ----------
+
+fn created<'a>(file: &'a ParsedFile, type_token: &str) -> Vec<&'a Resource> {
+    file.resources
+        .iter()
+        .filter(|r| r.type_token == type_token && r.component.is_some())
+        .collect()
+}
+
+#[test]
+fn an_eks_cluster_is_seen_as_the_cluster_it_creates_with_the_documented_defaults() {
+    let f = ts(r#"
+import * as eks from "@pulumi/eks";
+const open = new eks.Cluster("open", { instanceType: "t3.medium" });
+const closed = new eks.Cluster("closed", {
+    endpointPublicAccess: false,
+    endpointPrivateAccess: true,
+    encryptionConfigKeyArn: key.arn,
+});
+const unknown = new eks.Cluster("unknown", settings);
+"#);
+    let clusters = created(&f, "aws:eks/cluster:Cluster");
+    assert_eq!(clusters.len(), 3, "{:#?}", f.resources);
+    let by = |name: &str| clusters.iter().find(|r| r.display_name() == name).unwrap();
+    assert_eq!(
+        props(by("open")),
+        json!({"vpcConfig": {"endpointPublicAccess": true, "endpointPrivateAccess": false}})
+    );
+    let closed = by("closed");
+    assert_eq!(
+        closed.properties["vpcConfig"]["endpointPublicAccess"],
+        json!(false)
+    );
+    assert_eq!(
+        closed.properties["encryptionConfig"]["resources"],
+        json!(["secrets"])
+    );
+    assert!(closed.unknown.contains("encryptionConfig.provider.keyArn"));
+    assert!(closed.sites.contains_key("vpcConfig.endpointPublicAccess"));
+    // Arguments not known statically: no default is assumed.
+    let unknown = by("unknown");
+    assert!(unknown.properties.is_empty(), "{:#?}", unknown.properties);
+    assert!(unknown.is_uncertain("vpcConfig.endpointPublicAccess"));
+    // The created resource is reported where the component is.
+    let component = f
+        .resources
+        .iter()
+        .find(|r| r.type_token == "eks:index:Cluster" && r.display_name() == "open")
+        .unwrap();
+    assert_eq!(by("open").line, component.line);
+}
+
+#[test]
+fn python_eks_and_awsx_components() {
+    let f = py(r#"
+import pulumi_eks as eks
+import pulumi_awsx as awsx
+
+cluster = eks.Cluster("c", endpoint_public_access=False)
+repo = awsx.ecr.Repository("r", image_tag_mutability="MUTABLE")
+vpc = awsx.ec2.Vpc("v")
+vpc2 = awsx.ec2.Vpc("w")
+"#);
+    let cluster = created(&f, "aws:eks/cluster:Cluster");
+    assert_eq!(
+        cluster[0].properties["vpcConfig"]["endpointPublicAccess"],
+        json!(false)
+    );
+    let repo = created(&f, "aws:ecr/repository:Repository");
+    assert_eq!(repo[0].properties["imageTagMutability"], json!("MUTABLE"));
+    let note = f
+        .diagnostics
+        .iter()
+        .find(|d| d.message.contains("awsx:ec2:Vpc"))
+        .expect("unmodelled components are counted");
+    assert!(
+        note.message.starts_with("2 awsx:ec2:Vpc"),
+        "{}",
+        note.message
+    );
+}
+
+#[test]
+fn awsx_load_balancers_create_their_listeners() {
+    let f = ts(r#"
+import * as awsx from "@pulumi/awsx";
+const plain = new awsx.lb.ApplicationLoadBalancer("plain", {});
+const two = new awsx.lb.ApplicationLoadBalancer("two", {
+    listeners: [{ port: 443, protocol: "HTTPS", certificateArn: cert }, { port: 80 }],
+});
+const nlb = new awsx.lb.NetworkLoadBalancer("nlb", { listener: { port: 5432 } });
+"#);
+    let listeners = created(&f, "aws:lb/listener:Listener");
+    let of = |name: &str| -> Vec<serde_json::Value> {
+        listeners
+            .iter()
+            .filter(|r| r.display_name() == name)
+            .map(|r| props(r))
+            .collect()
+    };
+    assert_eq!(of("plain"), vec![json!({"port": 80, "protocol": "HTTP"})]);
+    assert_eq!(
+        of("two"),
+        vec![
+            json!({"port": 443, "protocol": "HTTPS"}),
+            json!({"port": 80})
+        ]
+    );
+    assert_eq!(of("nlb"), vec![json!({"port": 5432, "protocol": "TCP"})]);
+    let balancers = created(&f, "aws:lb/loadBalancer:LoadBalancer");
+    assert_eq!(balancers.len(), 3);
+}

@@ -346,6 +346,7 @@ impl<'t> File<'t> {
             options,
             binding: self.binding_of(node),
             references: flat.references,
+            component: None,
         })
     }
 

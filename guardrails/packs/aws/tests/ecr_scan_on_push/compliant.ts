@@ -1,3 +1,6 @@
 import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
 
 new aws.ecr.Repository("good-scan", { imageScanningConfiguration: { scanOnPush: true } });
+
+new awsx.ecr.Repository("good-component", { imageScanningConfiguration: { scanOnPush: true } });

@@ -1,4 +1,5 @@
 import pulumi_aws as aws
+import pulumi_eks as eks
 
 aws.eks.Cluster(
     "good-secrets",
@@ -6,3 +7,5 @@ aws.eks.Cluster(
     vpc_config={"subnet_ids": ["subnet-1"]},
     encryption_config={"resources": ["secrets"], "provider": {"key_arn": "arn:aws:kms:us-east-1:111122223333:key/1"}},
 )
+
+eks.Cluster("good-component", encryption_config_key_arn="arn:aws:kms:us-east-1:123456789012:key/abc")

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
 
 const key = new aws.kms.Key("eks", { enableKeyRotation: true });
 new aws.eks.Cluster("good-secrets", {
@@ -6,3 +7,5 @@ new aws.eks.Cluster("good-secrets", {
     vpcConfig: { subnetIds: ["subnet-1"] },
     encryptionConfig: { resources: ["secrets"], provider: { keyArn: key.arn } },
 });
+
+new eks.Cluster("good-component", { encryptionConfigKeyArn: key.arn });

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
 
 const lb = new aws.lb.LoadBalancer("web", { loadBalancerType: "application" });
 new aws.lb.Listener("good-redirect", {
@@ -16,4 +17,8 @@ new aws.elb.LoadBalancer("good-classic", {
         lbProtocol: "https",
         sslCertificateId: "arn:aws:acm:us-east-1:111122223333:certificate/1",
     }],
+});
+
+new awsx.lb.ApplicationLoadBalancer("good-component", {
+    listeners: [{ port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc" }],
 });

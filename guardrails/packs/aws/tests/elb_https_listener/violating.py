@@ -1,4 +1,5 @@
 import pulumi_aws as aws
+import pulumi_awsx as awsx
 
 lb = aws.lb.LoadBalancer("web", load_balancer_type="application")
 tg = aws.lb.TargetGroup("web", port=80, protocol="HTTP")
@@ -23,3 +24,5 @@ aws.lb.Listener(
     port=80,
     default_actions=[{"type": "forward", "target_group_arn": tg.arn}],
 )
+
+awsx.lb.ApplicationLoadBalancer("bad-component")

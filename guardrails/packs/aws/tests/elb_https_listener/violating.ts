@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as awsx from "@pulumi/awsx";
 
 const lb = new aws.lb.LoadBalancer("web", { loadBalancerType: "application" });
 const tg = new aws.lb.TargetGroup("web", { port: 80, protocol: "HTTP" });
@@ -24,3 +25,7 @@ new aws.lb.Listener("bad-default-protocol", {
     port: 80,
     defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
 });
+
+// awsx: without listeners, one on port 80 over HTTP.
+new awsx.lb.ApplicationLoadBalancer("bad-component", {});
+new awsx.lb.ApplicationLoadBalancer("bad-component-listener", { listener: { port: 80 } });
