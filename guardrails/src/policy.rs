@@ -32,7 +32,8 @@ impl RuleKind {
 /// One declarative source edit. `since`/`until` bound it to the provider majors it is written
 /// for (`until` exclusive): pulumi-aws 7 configures a bucket with companion resources where 6
 /// used inline settings. A program whose provider major is not known gets the edits without a
-/// `since` (the inline form, valid in both).
+/// `since` (the inline form, valid in both). `types`, when given, are the resource types it is
+/// for (a policy over a bucket and its separate ACL resource fixes each its own way).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Edit {
@@ -48,6 +49,8 @@ pub enum Edit {
         since: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<u32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        types: Vec<String>,
     },
     /// Remove `property`.
     Remove {
@@ -56,6 +59,8 @@ pub enum Edit {
         since: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<u32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        types: Vec<String>,
     },
     /// Add a resource of `type` after the target, named after it with `suffix`, whose
     /// `refer` property is the target's `attribute` (`bucket: site.id`), with `properties`
@@ -73,6 +78,8 @@ pub enum Edit {
         since: Option<u32>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         until: Option<u32>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        types: Vec<String>,
     },
 }
 
@@ -89,22 +96,39 @@ impl Edit {
         }
     }
 
-    /// Whether the edit is written for a program pinning provider major `major` (`None`: not
-    /// known, and only edits without a `since` apply).
-    pub fn applies_to(&self, major: Option<u32>) -> bool {
-        let (since, until) = self.majors();
-        match major {
+    /// Whether the edit is written for a resource of `type_token` in a program pinning
+    /// provider major `major` (`None`: not known, and only edits without a `since` apply).
+    pub fn applies_to(&self, major: Option<u32>, type_token: &str) -> bool {
+        let (since, until, types) = self.scope();
+        let major_fits = match major {
             None => since.is_none(),
             Some(major) => since.is_none_or(|s| major >= s) && until.is_none_or(|u| major < u),
-        }
+        };
+        major_fits && (types.is_empty() || types.iter().any(|t| t == type_token))
     }
 
-    /// The provider majors the edit is written for: `since`, `until` (exclusive).
-    fn majors(&self) -> (Option<u32>, Option<u32>) {
+    /// The provider majors the edit is written for (`since`, `until` exclusive) and the
+    /// resource types (empty: all).
+    fn scope(&self) -> (Option<u32>, Option<u32>, &[String]) {
         match self {
-            Self::Set { since, until, .. }
-            | Self::Remove { since, until, .. }
-            | Self::Companion { since, until, .. } => (*since, *until),
+            Self::Set {
+                since,
+                until,
+                types,
+                ..
+            }
+            | Self::Remove {
+                since,
+                until,
+                types,
+                ..
+            }
+            | Self::Companion {
+                since,
+                until,
+                types,
+                ..
+            } => (*since, *until, types),
         }
     }
 
@@ -213,12 +237,22 @@ impl Remediation {
 
     /// Whether which edits apply depends on the provider major a program pins.
     pub fn depends_on_major(&self) -> bool {
-        self.edits.iter().any(|e| e.majors() != (None, None))
+        self.edits.iter().any(|e| {
+            let (since, until, _) = e.scope();
+            since.is_some() || until.is_some()
+        })
     }
 
-    /// The edits written for a program pinning provider major `major` (see [`Edit::applies_to`]).
-    pub fn edits_for(&self, major: Option<u32>) -> impl Iterator<Item = &Edit> {
-        self.edits.iter().filter(move |e| e.applies_to(major))
+    /// The edits written for a resource of `type_token` in a program pinning provider major
+    /// `major` (see [`Edit::applies_to`]).
+    pub fn edits_for<'a>(
+        &'a self,
+        major: Option<u32>,
+        type_token: &'a str,
+    ) -> impl Iterator<Item = &'a Edit> + 'a {
+        self.edits
+            .iter()
+            .filter(move |e| e.applies_to(major, type_token))
     }
 
     /// Config keys whose team-specific values the edits need.
@@ -330,6 +364,13 @@ impl Metadata {
         for edit in self.remediation.iter().flat_map(|r| &r.edits) {
             if edit.property().is_empty() {
                 return Err("`remediation.property` is empty".into());
+            }
+            let (_, _, types) = edit.scope();
+            if let Some(bad) = types.iter().find(|t| !self.resource_types.contains(t)) {
+                return Err(format!(
+                    "`remediation` edit of `{}` is for {bad:?}, which is not in `resource_types`",
+                    edit.property()
+                ));
             }
             if let Edit::Set {
                 value,

@@ -21,7 +21,7 @@ fn builtin_packs_load_with_metadata() {
     }
     let s3 = set.get("aws-s3-bucket-public-read").unwrap();
     assert_eq!(s3.severity, Severity::High);
-    assert_eq!(s3.remediation.kind(), "set");
+    assert_eq!(s3.remediation.kind(), "set+remove");
 }
 
 fn load(files: &[(&str, &str)]) -> Result<PolicySet, PolicyError> {

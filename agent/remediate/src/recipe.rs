@@ -151,7 +151,11 @@ fn apply_edits(
             hint: policy.remediation.hint.clone(),
         });
     }
-    let chosen: Vec<&Edit> = policy.remediation.edits_for(major).collect();
+    let target = locate(document, locator, file)?;
+    let chosen: Vec<&Edit> = policy
+        .remediation
+        .edits_for(major, &target.type_token)
+        .collect();
     if chosen.is_empty() {
         return Err(Decline::NotLocal {
             reason: format!(
@@ -272,6 +276,19 @@ fn locate<'d>(
         })
 }
 
+/// Whether a resource of `type_token` refers to `resource` through its `refer` property.
+fn has_companion(document: &Document, resource: &Resource, type_token: &str, refer: &str) -> bool {
+    let Some(binding) = resource.binding.as_deref() else {
+        return false;
+    };
+    document.resources().iter().any(|r| {
+        r.type_token == type_token
+            && r.references
+                .get(refer)
+                .is_some_and(|reference| reference.binding == binding)
+    })
+}
+
 /// Apply one edit at `property` (a concrete path, or the edit's own); the edited document.
 fn apply_one(
     document: &Document,
@@ -295,6 +312,11 @@ fn apply_one(
         },
         Edit::Set { .. } => Err(EditError::InvalidPath(property.to_string())),
         Edit::Remove { .. } => document.remove(resource, property),
+        // A resource of that type already configures the target: it governs, and a second
+        // would fight it.
+        Edit::Companion {
+            type_token, refer, ..
+        } if has_companion(document, resource, type_token, refer) => Ok(Vec::new()),
         Edit::Companion {
             type_token,
             refer,

@@ -368,3 +368,60 @@ pulumi.export("url", site.bucket_regional_domain_name)
         }
     }
 }
+
+/// On pulumi-aws 7 a public canned ACL is fixed without the bucket's deprecated inline `acl`:
+/// it is removed and a BucketAcl makes the bucket private, unless one already configures it.
+#[tokio::test]
+async fn a_public_acl_on_v7_is_fixed_with_a_bucket_acl_resource() {
+    const TS: &str = r#"import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "public-read",
+});
+"#;
+    const TS_WITH_ACL: &str = r#"import * as aws from "@pulumi/aws";
+
+export const site = new aws.s3.Bucket("site", {
+    acl: "public-read",
+});
+
+const siteAcl = new aws.s3.BucketAcl("site-acl", { bucket: site.id, acl: "private" });
+"#;
+    let policies = PolicySet::builtin().unwrap();
+    let mut remediator = Remediator::new(&policies);
+    remediator.provider = ProviderChoice::Recipe;
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::write(
+        repo.path().join("package.json"),
+        r#"{"dependencies": {"@pulumi/aws": "^7.2.0"}}"#,
+    )
+    .unwrap();
+    for (text, added) in [(TS, true), (TS_WITH_ACL, false)] {
+        let violation = Evaluator::new(&policies)
+            .audit_source("index.ts", Language::TypeScript, text)
+            .violations
+            .into_iter()
+            .find(|v| {
+                v.policy == "aws-s3-bucket-public-read"
+                    && v.resource.name.as_deref() == Some("site")
+            })
+            .unwrap();
+        let outcome = remediator
+            .remediate(&Subject::from(&violation), text, repo.path())
+            .await;
+        let Remediation::Fixed { after, verdict, .. } = outcome else {
+            panic!("{outcome:?}");
+        };
+        assert!(verdict.accepted(), "{:?}", verdict.reasons());
+        assert!(!after.contains("public-read"), "{after}");
+        let bucket = after.split("new aws.s3.Bucket(").nth(1).unwrap();
+        let bucket = &bucket[..bucket.find("});").unwrap()];
+        assert!(!bucket.contains("acl"), "no inline acl on v7:\n{after}");
+        assert_eq!(after.matches("new aws.s3.BucketAcl(").count(), 1, "{after}");
+        assert_eq!(
+            after.contains("new aws.s3.BucketAcl(\"site-acl\", {\n    bucket: site.id,\n    acl: \"private\",\n});"),
+            added,
+            "{after}"
+        );
+    }
+}

@@ -20,7 +20,29 @@ metadata := {
 		"soc2": ["CC6.1"],
 	},
 	"impact": {"kind": "may_break", "note": "Anonymous readers (a public website, public downloads) lose access."},
-	"remediation": {"kind": "set", "property": "acl", "value": "private"},
+	# pulumi-aws 7 deprecates the bucket's inline `acl`: the bucket loses it and a BucketAcl
+	# resource after it makes it private (or the one already there is left to govern it). A
+	# program whose provider major is not known gets the inline setting, valid in both; a
+	# separate ACL resource is set where it is.
+	"remediation": [
+		{"kind": "set", "property": "acl", "value": "private", "until": 7, "types": ["aws:s3/bucket:Bucket"]},
+		{"kind": "remove", "property": "acl", "since": 7, "types": ["aws:s3/bucket:Bucket"]},
+		{
+			"kind": "companion",
+			"type": "aws:s3/bucketAcl:BucketAcl",
+			"refer": "bucket",
+			"suffix": "acl",
+			"properties": {"acl": "private"},
+			"since": 7,
+			"types": ["aws:s3/bucket:Bucket"],
+		},
+		{
+			"kind": "set",
+			"property": "acl",
+			"value": "private",
+			"types": ["aws:s3/bucketV2:BucketV2", "aws:s3/bucketAclV2:BucketAclV2", "aws:s3/bucketAcl:BucketAcl"],
+		},
+	],
 }
 
 public_acls := {"public-read", "public-read-write", "authenticated-read"}
