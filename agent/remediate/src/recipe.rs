@@ -5,7 +5,7 @@ use remedy_guardrails::Evaluator;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use remedy_guardrails::{Edit, Policy, PolicySet};
+use remedy_guardrails::{Edit, Policy, PolicySet, Violation};
 use remedy_source::edit::{Document, EditError, NewCompanion};
 use remedy_source::{Language, Resource};
 use serde_json::Value as Json;
@@ -67,21 +67,15 @@ pub struct Locator {
 }
 
 impl Locator {
+    /// The locator of `resource`, one of `document`'s resources.
     pub fn of(document: &Document, resource: &Resource) -> Self {
         let name = resource.display_name().to_string();
         let ordinal = document
             .resources()
             .iter()
             .filter(|r| r.type_token == resource.type_token && r.display_name() == name)
-            // Several resources a component creates share its span: the very one, then.
+            // By identity: the resources a component creates share its span.
             .position(|r| std::ptr::eq(r, resource))
-            .or_else(|| {
-                document
-                    .resources()
-                    .iter()
-                    .filter(|r| r.type_token == resource.type_token && r.display_name() == name)
-                    .position(|r| r.span == resource.span)
-            })
             .unwrap_or(0);
         Self {
             type_token: resource.type_token.clone(),
@@ -89,6 +83,32 @@ impl Locator {
             ordinal,
         }
     }
+}
+
+/// The resource a violation is about: at its span, of its type, and (where a component creates
+/// several of one type at one call, as a load balancer's listeners) the one its fingerprint
+/// names.
+pub(crate) fn resource_of(document: &Document, violation: &Violation) -> Option<usize> {
+    let resources = document.resources();
+    let candidates: Vec<usize> = (0..resources.len())
+        .filter(|&i| {
+            resources[i].span == violation.span
+                && resources[i].type_token == violation.resource.type_token
+        })
+        .collect();
+    if let [only] = candidates[..] {
+        return Some(only);
+    }
+    candidates.into_iter().find(|&i| {
+        let locator = Locator::of(document, &resources[i]);
+        remedy_guardrails::fingerprint(
+            &violation.policy,
+            &locator.type_token,
+            &locator.name,
+            &violation.file,
+            locator.ordinal,
+        ) == violation.fingerprint
+    })
 }
 
 /// Counts `policy`'s messages on the located resource in a candidate (0 when it passes,

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+use remedy_guardrails::PolicySet;
 use remedy_guardrails::gate::{self, Baseline, Check, GateConfig, Target, Verdict};
-use remedy_guardrails::{PolicySet, Violation};
 use remedy_source::Language;
 use remedy_source::edit::Document;
 use remedy_source::manifest::Manifests;
@@ -87,7 +87,7 @@ impl<'p> Remediator<'p> {
             return Remediation::AlreadyResolved;
         };
         let document = baseline.document();
-        let Some(at) = resource_of(document, &violation) else {
+        let Some(at) = recipe::resource_of(document, &violation) else {
             return needs_human(format!(
                 "cannot locate {} in {}",
                 violation.resource.type_token, subject.file
@@ -357,30 +357,4 @@ fn provider_major(root: &Path, file: &str, language: Language, type_token: &str)
         Language::Python => format!("pulumi-{provider}"),
     };
     Manifests::for_file(root, file, language).major(&package)
-}
-
-/// The resource a violation is about: at its span, of its type, and (where a component creates
-/// several of one type at one call, as a load balancer's listeners) the one its fingerprint
-/// names.
-fn resource_of(document: &Document, violation: &Violation) -> Option<usize> {
-    let resources = document.resources();
-    let candidates: Vec<usize> = (0..resources.len())
-        .filter(|&i| {
-            resources[i].span == violation.span
-                && resources[i].type_token == violation.resource.type_token
-        })
-        .collect();
-    if let [only] = candidates[..] {
-        return Some(only);
-    }
-    candidates.into_iter().find(|&i| {
-        let locator = Locator::of(document, &resources[i]);
-        remedy_guardrails::fingerprint(
-            &violation.policy,
-            &locator.type_token,
-            &locator.name,
-            &violation.file,
-            locator.ordinal,
-        ) == violation.fingerprint
-    })
 }

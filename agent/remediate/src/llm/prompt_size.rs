@@ -48,10 +48,8 @@ pub fn samples(
             let Some(policy) = policies.get(&violation.policy) else {
                 continue;
             };
-            let Some(resource) = document
-                .resources()
-                .iter()
-                .find(|r| r.span == violation.span)
+            let Some(resource) =
+                recipe::resource_of(&document, &violation).map(|i| &document.resources()[i])
             else {
                 continue;
             };
